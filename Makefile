@@ -1,0 +1,12 @@
+.PHONY: run test build fuzz bench
+
+# The main job on the bundled sample feeds (works offline).
+run:
+	scripts/run.sh
+
+# Everything CI runs: strict build, lint, unit tests, conformance checks.
+test:
+	scripts/test.sh
+
+build:
+	swift build -c release --product tributary

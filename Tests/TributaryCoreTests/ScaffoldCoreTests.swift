@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryCore
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryFetcher
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryLinker
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryParser
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

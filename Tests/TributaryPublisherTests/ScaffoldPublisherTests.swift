@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryPublisher
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

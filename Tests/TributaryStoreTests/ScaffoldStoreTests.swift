@@ -1,0 +1,7 @@
+import Testing
+
+@testable import TributaryStore
+
+@Test func moduleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Tributary
+
+@Test func versionIsSet() {
+    #expect(!tributaryVersion.isEmpty)
+}
