@@ -84,8 +84,9 @@ public struct Link: Sendable, Hashable, Codable {
     public var length: Int64?
     public var title: String?
 
-    public init(href: String, rel: String = "alternate", type: String? = nil, length: Int64? = nil, title: String? = nil)
-    {
+    public init(
+        href: String, rel: String = "alternate", type: String? = nil, length: Int64? = nil, title: String? = nil
+    ) {
         self.href = href
         self.rel = rel
         self.type = type

@@ -1,0 +1,259 @@
+// The only file of TributaryParser that touches libxml2. Everything else reads documents through
+// `XMLDocument` and `XMLNode`, which never expose a C type.
+import CLibXML2
+
+/// One-time libxml2 set-up: initialise the library and install an external-entity loader that refuses
+/// everything, so no document can make us read a file or open a connection.
+private let libxml2Setup: Void = {
+    xmlInitParser()
+    xmlSetExternalEntityLoader(refuseExternalEntity)
+}()
+
+private func refuseExternalEntity(
+    _ url: UnsafePointer<CChar>?, _ id: UnsafePointer<CChar>?, _ context: xmlParserCtxtPtr?
+) -> xmlParserInputPtr? {
+    nil
+}
+
+/// Options for untrusted input: no network, no noise on stderr, and (for the liberal path) recovery.
+/// Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
+private let safeXMLOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+private let safeHTMLOptions = Int32(
+    HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+        | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_NOIMPLIED.rawValue
+)
+
+/// A parsed XML or HTML document. Nodes borrowed from it are valid while it is alive.
+final class XMLDocument {
+    private let document: xmlDocPtr
+    /// Problems libxml2 reported while reading (empty for a well-formed document).
+    let errors: [String]
+
+    private init(document: xmlDocPtr, errors: [String]) {
+        self.document = document
+        self.errors = errors
+    }
+
+    deinit {
+        xmlFreeDoc(document)
+    }
+
+    /// The root element, if the document has one.
+    var root: XMLNode? {
+        guard let element = xmlDocGetRootElement(document) else { return nil }
+        return XMLNode(element)
+    }
+
+    /// Parses XML bytes with the safe options.
+    ///
+    /// - Parameters:
+    ///   - recover: keep going past well-formedness errors and return what could be read.
+    ///   - encoding: an encoding name that overrides the document's own declaration.
+    /// - Throws: `ParserError` when the document declares entities or nothing could be read.
+    static func parseXML(
+        _ bytes: UnsafeRawBufferPointer, url: String?, encoding: String?, recover: Bool
+    ) throws(ParserError) -> XMLDocument {
+        _ = libxml2Setup
+        if declaresEntities(bytes) {
+            throw ParserError("the document's DOCTYPE declares entities, which are refused for safety")
+        }
+        guard let context = xmlNewParserCtxt() else { throw ParserError("libxml2 could not allocate a parser") }
+        defer { xmlFreeParserCtxt(context) }
+        let options = safeXMLOptions | (recover ? Int32(XML_PARSE_RECOVER.rawValue) : 0)
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        let document = xmlCtxtReadMemory(context, base, Int32(clamping: bytes.count), url, encoding, options)
+        let errors = Self.lastError(context).map { [$0] } ?? []
+        guard let document else {
+            throw ParserError(errors.first ?? "the document could not be parsed as XML")
+        }
+        if !recover && context.pointee.wellFormed == 0 {
+            xmlFreeDoc(document)
+            throw ParserError(errors.first ?? "the document is not well-formed XML")
+        }
+        return XMLDocument(document: document, errors: errors)
+    }
+
+    /// Parses an HTML fragment or page with libxml2's forgiving HTML parser.
+    static func parseHTML(_ bytes: UnsafeRawBufferPointer, encoding: String = "UTF-8") -> XMLDocument? {
+        _ = libxml2Setup
+        guard let context = htmlNewParserCtxt() else { return nil }
+        defer { htmlFreeParserCtxt(context) }
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        guard
+            let document = htmlCtxtReadMemory(
+                context, base, Int32(clamping: bytes.count), nil, encoding, safeHTMLOptions)
+        else { return nil }
+        return XMLDocument(document: document, errors: [])
+    }
+
+    private static func lastError(_ context: xmlParserCtxtPtr) -> String? {
+        let error = context.pointee.lastError
+        guard error.code != 0 else { return nil }
+        let message = error.message.map { String(cString: $0) } ?? "XML error \(error.code)"
+        return "line \(error.line): \(message.trimmingSuffixNewlines())"
+    }
+
+    /// True when an internal DOCTYPE subset declares an entity. libxml2 2.9.14 has no other reliable guard
+    /// against entity-expansion attacks, and feeds have no business declaring entities.
+    private static func declaresEntities(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let doctype = Array("<!DOCTYPE".utf8)
+        let entity = Array("<!ENTITY".utf8)
+        // A DOCTYPE must precede the root element, so only the prologue needs a look.
+        let prologue = bytes.prefix(64 * 1024)
+        guard let start = prologue.firstRange(of: doctype)?.lowerBound else {
+            // UTF-16 documents: look for the same words with interleaved zero bytes.
+            let wide = prologue.filter { $0 != 0 }
+            return wide.count != prologue.count && wide.firstRange(of: entity) != nil
+        }
+        return prologue[start...].firstRange(of: entity) != nil
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffixNewlines() -> String {
+        var result = self
+        while result.last == "\n" { result.removeLast() }
+        return result
+    }
+}
+
+/// A node borrowed from an `XMLDocument`; valid only while that document is alive.
+struct XMLNode {
+    private let node: xmlNodePtr
+
+    fileprivate init(_ node: xmlNodePtr) {
+        self.node = node
+    }
+
+    enum Kind {
+        case element
+        case text
+        case cdata
+        case comment
+        case entityReference
+        case other
+    }
+
+    var kind: Kind {
+        switch node.pointee.type {
+        case XML_ELEMENT_NODE: .element
+        case XML_TEXT_NODE: .text
+        case XML_CDATA_SECTION_NODE: .cdata
+        case XML_COMMENT_NODE: .comment
+        case XML_ENTITY_REF_NODE: .entityReference
+        default: .other
+        }
+    }
+
+    /// The local name (without prefix).
+    var name: String {
+        node.pointee.name.map { String(cString: $0) } ?? ""
+    }
+
+    /// The namespace URI the element is in, if any.
+    var namespaceURI: String? {
+        node.pointee.ns?.pointee.href.map { String(cString: $0) }
+    }
+
+    /// The namespace prefix as written, if any.
+    var prefix: String? {
+        node.pointee.ns?.pointee.prefix.map { String(cString: $0) }
+    }
+
+    /// The line the node starts on, for error messages.
+    var line: Int {
+        Int(xmlGetLineNo(node))
+    }
+
+    /// Child nodes in document order.
+    var children: Children {
+        Children(first: node.pointee.children)
+    }
+
+    /// Child elements only.
+    var elements: [XMLNode] {
+        children.filter { $0.kind == .element }
+    }
+
+    /// The element's attributes in document order.
+    var attributes: [XMLAttribute] {
+        var result: [XMLAttribute] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let name = current.pointee.name.map { String(cString: $0) } ?? ""
+            let namespace = current.pointee.ns?.pointee.href.map { String(cString: $0) }
+            let value = Self.ownedString(xmlNodeListGetString(node.pointee.doc, current.pointee.children, 1)) ?? ""
+            result.append(XMLAttribute(name: name, namespaceURI: namespace, value: value))
+            attribute = current.pointee.next
+        }
+        return result
+    }
+
+    /// The value of an attribute without a namespace, or in the given namespace.
+    func attribute(_ name: String, namespace: String? = nil) -> String? {
+        if let namespace {
+            return Self.ownedString(xmlGetNsProp(node, name, namespace))
+        }
+        return Self.ownedString(xmlGetNoNsProp(node, name))
+    }
+
+    /// The concatenated text of this node and all its descendants.
+    var text: String {
+        Self.ownedString(xmlNodeGetContent(node)) ?? ""
+    }
+
+    /// The node's own text, for text and CDATA nodes.
+    var content: String {
+        node.pointee.content.map { String(cString: $0) } ?? ""
+    }
+
+    /// The effective `xml:lang` (inherited from ancestors).
+    var language: String? {
+        Self.ownedString(xmlNodeGetLang(node))
+    }
+
+    /// The effective base URL: `xml:base` of this node and its ancestors resolved against the document URL.
+    var baseURL: String? {
+        Self.ownedString(xmlNodeGetBase(node.pointee.doc, node))
+    }
+
+    /// Serialises the node's children back to markup, as they appeared (used for inline XHTML content).
+    var innerXML: String {
+        guard let buffer = xmlBufferCreate() else { return "" }
+        defer { xmlBufferFree(buffer) }
+        var child = node.pointee.children
+        while let current = child {
+            xmlNodeDump(buffer, node.pointee.doc, current, 0, 0)
+            child = current.pointee.next
+        }
+        return xmlBufferContent(buffer).map { String(cString: $0) } ?? ""
+    }
+
+    private static func ownedString(_ pointer: UnsafeMutablePointer<xmlChar>?) -> String? {
+        guard let pointer else { return nil }
+        defer { tributary_xmlFree(pointer) }
+        return String(cString: pointer)
+    }
+
+    /// Iterates over a node's children without building an array.
+    struct Children: Sequence, IteratorProtocol {
+        fileprivate var upcoming: xmlNodePtr?
+
+        fileprivate init(first: xmlNodePtr?) {
+            upcoming = first
+        }
+
+        mutating func next() -> XMLNode? {
+            guard let current = upcoming else { return nil }
+            upcoming = current.pointee.next
+            return XMLNode(current)
+        }
+    }
+}
+
+/// An attribute of an element, copied out of the document.
+struct XMLAttribute: Hashable {
+    let name: String
+    let namespaceURI: String?
+    let value: String
+}
