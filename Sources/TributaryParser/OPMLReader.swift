@@ -31,7 +31,7 @@ public enum OPMLReader {
             let name = root.prefix.map { "\($0):\(root.name)" } ?? root.name
             throw ParserError("not OPML: the root element is <\(name)>, expected <opml>")
         }
-        guard let body = root.elements.first(where: { $0.name.lowercased() == "body" }) else {
+        guard let body = root.elements.first(where: { $0.name.isNamed("body") }) else {
             throw ParserError("not OPML: <opml> has no <body>")
         }
         var collector = Collector()
@@ -45,15 +45,14 @@ public enum OPMLReader {
         private var indexByURL: [String: Int] = [:]
 
         mutating func walk(_ parent: XMLNode, folders: [String]) {
-            for outline in parent.elements where outline.name.lowercased() == "outline" {
+            for outline in parent.children where outline.kind == .element && outline.name.isNamed("outline") {
                 let attributes = Attributes(outline.attributes)
                 let type = attributes["type"]?.lowercased()
                 if let url = attributes["xmlUrl"], type != "source", type != "include" {
                     add(url: url, attributes: attributes, folders: folders)
                 }
                 let name = attributes["text"] ?? attributes["title"]
-                let children = outline.elements
-                guard !children.isEmpty else { continue }
+                guard outline.children.contains(where: { $0.kind == .element }) else { continue }
                 walk(outline, folders: name.map { folders + [$0] } ?? folders)
             }
         }
@@ -93,7 +92,7 @@ public enum OPMLReader {
 
     /// Joins path components into one tag, trimming each and dropping empty ones; nil when nothing is left.
     static func tag(fromPath components: [String]) -> String? {
-        let parts = components.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let parts = components.map(\.trimmedSpace).filter { !$0.isEmpty }
         return parts.isEmpty ? nil : parts.joined(separator: "/")
     }
 
@@ -104,7 +103,7 @@ public enum OPMLReader {
 
         init(_ attributes: [XMLAttribute]) {
             for attribute in attributes where attribute.namespaceURI == nil {
-                let value = attribute.value.trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = attribute.value.trimmedSpace
                 let key = attribute.name.lowercased()
                 if !value.isEmpty, values[key] == nil { values[key] = value }
             }
@@ -113,5 +112,24 @@ public enum OPMLReader {
         subscript(name: String) -> String? {
             values[name.lowercased()]
         }
+    }
+}
+
+extension String {
+    /// An element name compared the way OPML in the wild needs: `outline`, `Outline` and `OUTLINE` are seen.
+    fileprivate func isNamed(_ lowercase: String) -> Bool {
+        self == lowercase || lowercased() == lowercase
+    }
+
+    /// The string without leading and trailing white space (Unicode's definition, as in an XML attribute
+    /// written by hand). Most values have none, so that case costs no copy.
+    fileprivate var trimmedSpace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return self }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return self }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
     }
 }
