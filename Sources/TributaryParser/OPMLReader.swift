@@ -1,7 +1,8 @@
 public import Foundation
 public import TributaryCore
 
-/// Reads the subscription list of an OPML document (1.0, 1.1 or 2.0) as exported by feed readers.
+/// Reads the subscription list of an OPML document (1.0, 1.1 or 2.0) as exported by feed readers, or of a FOAF
+/// blogroll (RDF) as published by Planet-style aggregators.
 ///
 /// Folders become tags: a feed inside `News` › `Europe` gets the tag `News/Europe`, so the hierarchy survives
 /// in one string (a `/` in a tag always means nesting). The `category` attribute (comma-separated, where a
@@ -27,6 +28,11 @@ public enum OPMLReader {
         case .failure(let error): throw ParserError("not well-formed OPML: \(error.description)")
         }
         guard let root = document.root else { throw ParserError("not OPML: the document has no root element") }
+        if root.name == "RDF" && root.namespaceURI == FOAF.rdf {
+            var collector = Collector()
+            collector.walkRDF(root, groups: [])
+            return collector.subscriptions
+        }
         guard root.name.lowercased() == "opml" else {
             let name = root.prefix.map { "\($0):\(root.name)" } ?? root.name
             throw ParserError("not OPML: the root element is <\(name)>, expected <opml>")
@@ -67,19 +73,102 @@ public enum OPMLReader {
                     }
                 }
             }
+            add(
+                Subscription(
+                    url: url, title: OPMLReader.title(attributes, url: url), htmlURL: attributes["htmlUrl"],
+                    tags: tags))
+        }
+
+        /// Walks a FOAF blogroll (the RDF lists Planet-style aggregators publish): every agent's weblogs with
+        /// their RSS channels (`foaf:weblog` › `foaf:Document` › `rdfs:seeAlso` › `rss:channel`, or Yandex's
+        /// `ya:blogActivity` › `ya:Posts` › `ya:feed`), titled by the agent's name and tagged by the
+        /// `foaf:Group`s around it. People the agent merely knows (`foaf:knows`) are not subscriptions.
+        mutating func walkRDF(_ parent: XMLNode, groups: [String]) {
+            for node in parent.children where node.kind == .element {
+                let namespace = node.namespaceURI
+                if namespace == FOAF.foaf && node.name == "knows" { continue }
+                if namespace == FOAF.foaf && node.name == "Group" {
+                    let name = FOAF.text(of: node, named: ["name"])
+                    walkRDF(node, groups: name.map { groups + [$0] } ?? groups)
+                    continue
+                }
+                let weblogs = node.children.filter {
+                    $0.kind == .element
+                        && (($0.namespaceURI == FOAF.foaf && $0.name == "weblog")
+                            || ($0.namespaceURI == FOAF.yandex && $0.name == "blogActivity"))
+                }
+                guard !weblogs.isEmpty else {
+                    walkRDF(node, groups: groups)
+                    continue
+                }
+                let title = FOAF.text(of: node, named: ["name", "member_name"])
+                for weblog in weblogs {
+                    for (url, site) in FOAF.feeds(in: weblog) {
+                        let tags = OPMLReader.tag(fromPath: groups).map { [$0] } ?? []
+                        add(Subscription(url: url, title: title, htmlURL: site, tags: tags))
+                    }
+                }
+            }
+        }
+
+        /// Adds a feed, or merges its tags into the one already seen with that URL.
+        private mutating func add(_ subscription: Subscription) {
+            let url = subscription.url
+            let tags = subscription.tags
             if let index = indexByURL[url] {
                 for tag in tags where !subscriptions[index].tags.contains(tag) {
                     subscriptions[index].tags.append(tag)
                 }
                 return
             }
-            var unique: [String] = []
-            for tag in tags where !unique.contains(tag) { unique.append(tag) }
+            var unique = subscription
+            unique.tags = []
+            for tag in tags where !unique.tags.contains(tag) { unique.tags.append(tag) }
             indexByURL[url] = subscriptions.count
-            subscriptions.append(
-                Subscription(
-                    url: url, title: OPMLReader.title(attributes, url: url), htmlURL: attributes["htmlUrl"],
-                    tags: unique))
+            subscriptions.append(unique)
+        }
+    }
+
+    /// The vocabularies of FOAF blogrolls, and how to read them.
+    private enum FOAF {
+        static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        static let rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+        static let foaf = "http://xmlns.com/foaf/0.1/"
+        static let rss = "http://purl.org/rss/1.0/"
+        static let yandex = "http://blogs.yandex.ru/schema/foaf/"
+
+        /// The trimmed text of the first direct FOAF child with one of these names that has any.
+        static func text(of node: XMLNode, named names: [String]) -> String? {
+            for child in node.children where child.kind == .element && child.namespaceURI == foaf {
+                if names.contains(child.name), case let text = child.text.trimmedSpace, !text.isEmpty {
+                    return text
+                }
+            }
+            return nil
+        }
+
+        /// The feed URLs (with the weblog's home page, when named) under a `foaf:weblog` or `ya:blogActivity`.
+        static func feeds(in weblog: XMLNode) -> [(url: String, site: String?)] {
+            var result: [(String, String?)] = []
+            for document in weblog.children where document.kind == .element {
+                let site = document.attribute("about", namespace: rdf)?.trimmedSpace
+                let home = site.flatMap { $0.isEmpty ? nil : $0 }
+                for seeAlso in document.children where seeAlso.kind == .element {
+                    if seeAlso.namespaceURI == rdfs && seeAlso.name == "seeAlso" {
+                        for channel in seeAlso.children where channel.kind == .element {
+                            guard channel.namespaceURI == rss && channel.name == "channel",
+                                let url = channel.attribute("about", namespace: rdf)?.trimmedSpace, !url.isEmpty
+                            else { continue }
+                            result.append((url, home))
+                        }
+                    } else if seeAlso.namespaceURI == yandex && seeAlso.name == "feed",
+                        let url = seeAlso.attribute("resource", namespace: rdf)?.trimmedSpace, !url.isEmpty
+                    {
+                        result.append((url, nil))
+                    }
+                }
+            }
+            return result
         }
     }
 
