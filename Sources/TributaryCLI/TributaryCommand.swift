@@ -22,6 +22,7 @@ struct TributaryCommand: AsyncParsableCommand {
             ImportCommand.self,
             ExportCommand.self,
             LinkCommand.self,
+            ParseCommand.self,
         ]
     )
 
