@@ -275,6 +275,15 @@ import TributaryCore
         #expect(results.count == 20)
         #expect(results.values.allSatisfy { $0.status == 200 })
     }
+
+    @Test func hostSpacingStillFetchesEverything() async throws {
+        var spaced = testSettings
+        spaced.hostSpacing = 0.05
+        let requests = (0..<5).map { FetchRequest(feedURL: server.url("/feed?spaced=\($0)")) }
+        let results = await fetchAll(requests, settings: spaced)
+        #expect(results.count == 5)
+        #expect(results.values.allSatisfy { $0.status == 200 })
+    }
 }
 
 @Suite struct FetcherSchemeTests {
