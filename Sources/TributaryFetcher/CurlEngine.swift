@@ -259,13 +259,15 @@ private final class CurlEngine {
             startTransfers(now: now)
             if active.isEmpty && pendingCount == 0 { return }
             curl_multi_perform(multi, &running)
-            drainMessages()
+            // Finished transfers free slots: fill them at once rather than after the next wait.
+            if drainMessages() > 0 && pendingCount > 0 { continue }
             if active.isEmpty && pendingCount == 0 { return }
             var wait = min(250, max(0, deadline - monotonicSeconds()) * 1000)
-            if active.isEmpty, let soonest = soonestSpacedStart() {
+            if let soonest = soonestSpacedStart(now: monotonicSeconds()) {
                 wait = min(wait, max(0, soonest - monotonicSeconds()) * 1000)
             }
             if active.isEmpty {
+                // Only host spacing holds the queue back.
                 usleep(UInt32(max(wait, 1) * 1000))
             } else {
                 curl_multi_poll(multi, nil, 0, Int32(max(wait, 1)), nil)
@@ -316,7 +318,8 @@ private final class CurlEngine {
         guard free > 0, pendingCount > 0 else { return }
         let perHost = max(settings.perHost, 1)
         var emptied = false
-        for key in hostOrder where free > 0 {
+        for key in hostOrder {
+            if free <= 0 { break }
             guard var queue = queues[key], queue.head < queue.items.count else { continue }
             while free > 0, queue.head < queue.items.count, activeByHost[key, default: 0] < perHost,
                 nextStartByHost[key, default: 0] <= now
@@ -337,8 +340,16 @@ private final class CurlEngine {
         if emptied { hostOrder.removeAll { queues[$0] == nil } }
     }
 
-    func soonestSpacedStart() -> Double? {
-        hostOrder.compactMap { nextStartByHost[$0] }.min()
+    /// The earliest time a host held back only by `hostSpacing` may start its next request, so the loop wakes
+    /// for it; hosts at their connection bound wake the loop by finishing a transfer instead.
+    func soonestSpacedStart(now: Double) -> Double? {
+        guard settings.hostSpacing > 0, pendingCount > 0 else { return nil }
+        let perHost = max(settings.perHost, 1)
+        var soonest: Double?
+        for key in hostOrder where activeByHost[key, default: 0] < perHost {
+            if let next = nextStartByHost[key], next > now { soonest = min(soonest ?? next, next) }
+        }
+        return soonest
     }
 
     // MARK: Transfers
@@ -460,8 +471,11 @@ private final class CurlEngine {
         return nil
     }
 
-    func drainMessages() {
+    /// Handles every finished transfer; returns how many finished.
+    @discardableResult
+    func drainMessages() -> Int {
         var queued: Int32 = 0
+        var finished = 0
         while let message = curl_multi_info_read(multi, &queued) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                 let transfer = active[easy]
@@ -469,7 +483,9 @@ private final class CurlEngine {
             let code = message.pointee.data.result
             curl_multi_remove_handle(multi, easy)
             handleDone(transfer, code: code)
+            finished += 1
         }
+        return finished
     }
 
     func handleDone(_ transfer: Transfer, code: CURLcode) {

@@ -25,12 +25,15 @@ public struct FeedHealth: Sendable, Hashable, Codable {
     /// Validators for the next conditional GET.
     public var etag: String?
     public var lastModified: String?
+    /// The feed's own polling hints from its last parse, kept so a 304 (which is not parsed) is scheduled the
+    /// same way.
+    public var schedule: ScheduleHints?
 
     public init(
         errorCount: Int = 0, lastStatus: Int? = nil, lastError: String? = nil, lastErrorKind: FetchError.Kind? = nil,
         lastFetched: Date? = nil, lastSuccess: Date? = nil, nextDue: Date = Date(timeIntervalSince1970: 0),
         disabledReason: String? = nil, unhealthy: Bool = false, pendingRedirect: String? = nil,
-        pendingRedirectCount: Int = 0, etag: String? = nil, lastModified: String? = nil
+        pendingRedirectCount: Int = 0, etag: String? = nil, lastModified: String? = nil, schedule: ScheduleHints? = nil
     ) {
         self.errorCount = errorCount
         self.lastStatus = lastStatus
@@ -45,6 +48,7 @@ public struct FeedHealth: Sendable, Hashable, Codable {
         self.pendingRedirectCount = pendingRedirectCount
         self.etag = etag
         self.lastModified = lastModified
+        self.schedule = schedule
     }
 
     /// True when the feed should be fetched at `now`: not disabled, and its next due time has come.
@@ -65,6 +69,9 @@ public enum FeedPolicy {
 
     /// The feed's new health after `result`, and the subscription move to make, if a permanent redirect was
     /// just confirmed (`from` is the feeds.json URL, `to` its new value).
+    ///
+    /// - Parameter hints: the parsed feed's polling hints; nil when nothing was parsed (a 304, a failure), in
+    ///   which case the hints kept in `health` apply.
     public static func update(
         _ health: FeedHealth, after result: FetchResult, hints: ScheduleHints?, settings: FetchSettings, now: Date
     ) -> (health: FeedHealth, move: (from: String, to: String)?) {
@@ -86,7 +93,8 @@ public enum FeedPolicy {
             next.disabledReason = nil
             next.etag = result.etag
             next.lastModified = result.lastModified
-            next.nextDue = nextDue(after: now, headers: result.headers, hints: hints, settings: settings)
+            if let hints { next.schedule = hints }
+            next.nextDue = nextDue(after: now, headers: result.headers, hints: next.schedule, settings: settings)
             if let target = result.permanentTarget, target != result.request.feedURL {
                 if next.pendingRedirect == target {
                     next.pendingRedirectCount += 1

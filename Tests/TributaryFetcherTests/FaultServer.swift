@@ -10,6 +10,8 @@ final class FaultServer: @unchecked Sendable {
     // @unchecked: `process` and `stdin` are set once in init and only kept alive afterwards, never used.
     let httpPort: Int
     let httpsPort: Int
+    /// A port that never completes a TCP handshake.
+    let stalledPort: Int
     let certFile: String
     private let process: Process
     private let stdin: Pipe
@@ -55,12 +57,15 @@ final class FaultServer: @unchecked Sendable {
             line.append(chunk)
         }
         let fields = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard fields.count == 4, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]) else {
+        guard fields.count == 5, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]),
+            let stalled = Int(fields[3])
+        else {
             throw StartError(description: "fault server did not start: \(String(decoding: line, as: UTF8.self))")
         }
         httpPort = http
         httpsPort = https
-        certFile = String(fields[3])
+        stalledPort = stalled
+        certFile = String(fields[4])
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(httpPort)\(path)" }

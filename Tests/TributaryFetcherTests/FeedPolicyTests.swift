@@ -70,6 +70,17 @@ import TributaryCore
                 == now.addingTimeInterval(86_400))
     }
 
+    @Test func hintsFromTheLastParseScheduleA304() {
+        let parsed = result(.body(Data(), contentType: nil), status: 200)
+        let first = FeedPolicy.update(
+            FeedHealth(), after: parsed, hints: ScheduleHints(ttlMinutes: 60), settings: settings, now: now)
+        #expect(first.health.nextDue == now.addingTimeInterval(3_600))
+        let unchanged = result(.notModified, status: 304)
+        let later = now.addingTimeInterval(4_000)
+        let second = FeedPolicy.update(first.health, after: unchanged, hints: nil, settings: settings, now: later)
+        #expect(second.health.nextDue == later.addingTimeInterval(3_600))
+    }
+
     @Test func skipHoursAndDaysMoveTheDueTime() {
         // now + 15 min = 08:15 UTC Friday; hours 8 and 9 are skipped, so 10:00.
         let hours = ScheduleHints(skipHours: [8, 9])

@@ -182,6 +182,15 @@ import TributaryCore
         #expect(result.error?.kind == .timeout)
     }
 
+    @Test func stalledConnectIsDropped() async throws {
+        var quick = testSettings
+        quick.connectTimeout = 0.5
+        let url = "http://127.0.0.1:\(server.stalledPort)/feed"
+        let result = try #require(await fetchOne(FetchRequest(feedURL: url), settings: quick))
+        #expect(result.error?.kind == .timeout)
+        #expect(result.status == nil)
+    }
+
     @Test func chunkedBodyStopsAtTheCap() async throws {
         let capped = try #require(await fetchOne(FetchRequest(feedURL: server.url("/chunked"))))
         #expect(capped.error?.kind == .tooLarge)
@@ -253,6 +262,7 @@ import TributaryCore
         var requests = faults.map { FetchRequest(feedURL: server.url($0)) }
         requests.append(FetchRequest(feedURL: server.secureURL("/feed")))
         requests.append(FetchRequest(feedURL: "ftp://127.0.0.1/feed.xml"))
+        requests.append(FetchRequest(feedURL: "http://127.0.0.1:\(server.stalledPort)/feed"))
         let good = (0..<12).map { FetchRequest(feedURL: server.url("/feed?n=\($0)")) }
         let results = await fetchAll(requests + good)
         #expect(results.count == requests.count + good.count)
@@ -273,6 +283,15 @@ import TributaryCore
         let requests = (0..<20).map { FetchRequest(feedURL: server.url("/feed?serial=\($0)")) }
         let results = await fetchAll(requests, settings: serial)
         #expect(results.count == 20)
+        #expect(results.values.allSatisfy { $0.status == 200 })
+    }
+
+    @Test func hostSpacingStillFetchesEverything() async throws {
+        var spaced = testSettings
+        spaced.hostSpacing = 0.05
+        let requests = (0..<5).map { FetchRequest(feedURL: server.url("/feed?spaced=\($0)")) }
+        let results = await fetchAll(requests, settings: spaced)
+        #expect(results.count == 5)
         #expect(results.values.allSatisfy { $0.status == 200 })
     }
 }

@@ -2,7 +2,7 @@
 """Fault-injection HTTP(S) server for the fetcher tests.
 
 Listens on 127.0.0.1 only (ports chosen by the OS), prints one line
-"READY <http_port> <https_port> <cert_file>" and serves until its stdin closes
+"READY <http_port> <https_port> <stalled_port> <cert_file>" and serves until its stdin closes
 (the test process exits) or for at most --lifetime seconds.  Every slow case is
 bounded in time and stops when the client goes away.
 """
@@ -208,6 +208,25 @@ def make_cert(folder):
     return cert, key
 
 
+def stalled_listener():
+    """A port whose accept queue is full and never drained, so a client's connect hangs (SYNs are dropped)."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(('127.0.0.1', port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.1)
+    return listener, fillers
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--lifetime', type=float, default=600)
@@ -222,7 +241,9 @@ def main():
     https.socket = context.wrap_socket(https.socket, server_side=True)
     for server in (http, https):
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    print('READY %d %d %s' % (http.server_address[1], https.server_address[1], cert), flush=True)
+    stalled, fillers = stalled_listener()
+    print('READY %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1], cert),
+          flush=True)
 
     def watch_stdin():
         try:
