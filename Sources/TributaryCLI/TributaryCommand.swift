@@ -21,6 +21,7 @@ struct TributaryCommand: AsyncParsableCommand {
             ListCommand.self,
             ImportCommand.self,
             ExportCommand.self,
+            ParseCommand.self,
         ]
     )
 
