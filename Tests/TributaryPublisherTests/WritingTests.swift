@@ -10,7 +10,7 @@ import TributaryCore
         let second = try Sample.temporaryDirectory()
         let report = try await Publisher().publish(Sample.input(), to: first)
         _ = try await Publisher().publish(Sample.input(), to: second)
-        #expect(Set(report.written) == ["atom.xml", "rss.xml", "feed.json", "index.html"])
+        #expect(Set(report.written) == ["atom.xml", "rss.xml", "feed.json", "index.html", "feeds.opml"])
         for name in report.written {
             let a = try Data(contentsOf: first.appendingPathComponent(name))
             let b = try Data(contentsOf: second.appendingPathComponent(name))
