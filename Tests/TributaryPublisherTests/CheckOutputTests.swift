@@ -21,6 +21,8 @@ import TributaryCore
         #expect(sampleReport.written.contains("atom.xml"))
         let hostile = Sample.input(entries: Sample.hostileEntries() + Sample.entries(), output: output)
         _ = try await Publisher().publish(hostile, to: root.appendingPathComponent("hostile"))
+        _ = try await Publisher().publish(
+            try Sample.parsedHostileInput(), to: root.appendingPathComponent("parsed-hostile"))
         let bare = Sample.input(entries: [], output: OutputSettings(rss: "rss.xml", jsonFeed: "feed.json"))
         _ = try await Publisher().publish(bare, to: root.appendingPathComponent("empty"))
     }

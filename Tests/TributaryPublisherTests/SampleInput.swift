@@ -1,5 +1,6 @@
 import Foundation
 import TributaryCore
+import TributaryParser
 import TributaryPublisher
 
 /// Inputs shared by the tests and by the check script's generated outputs.
@@ -103,6 +104,34 @@ enum Sample {
                 otherSources: [SourceRef(title: "<i>x</i>", link: "javascript:alert(2)", feedTitle: nil)],
                 related: [RelatedRef(title: nil, link: "relative/path")])
         }
+    }
+
+    /// `Fixtures/hostile.rss` read by the real parser, as a run would hand it to the publisher, merged with the
+    /// sample entries.
+    static func parsedHostileInput() throws -> PublishInput {
+        let url = try fixture("hostile.rss")
+        let feedURL = "https://evil.example.com/feed.rss"
+        let parsed = FeedParser.parse(
+            try Data(contentsOf: url), documentURL: feedURL, contentType: "application/rss+xml")
+        let seen = date("2026-11-21T08:00:00Z")
+        let hostile = parsed.articles.map { article in
+            PublishedEntry(article: article, feed: parsed.info, feedURL: feedURL, firstSeen: seen)
+        }
+        return input(entries: hostile + entries())
+    }
+
+    /// A file of `Fixtures/`, found in the test bundle's resources.
+    static func fixture(_ name: String) throws -> URL {
+        let folder = Bundle.main.bundleURL.appendingPathComponent("Tributary_TributaryPublisherTests.resources")
+        let candidates = [
+            folder.appendingPathComponent("Fixtures").appendingPathComponent(name),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+                .appendingPathComponent(name),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return found
     }
 
     static func input(
