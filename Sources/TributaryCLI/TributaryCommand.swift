@@ -21,6 +21,8 @@ struct TributaryCommand: AsyncParsableCommand {
             ListCommand.self,
             ImportCommand.self,
             ExportCommand.self,
+            LinkCommand.self,
+            ParseCommand.self,
         ]
     )
 
