@@ -213,6 +213,16 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect(try rendered(file) == expected)
     }
 
+    @Test func windowsLineEndingsAndByteOrderMarkAreKept() throws {
+        let original = "\u{FEFF}{\r\n  \"feeds\": [\r\n    {\"url\": \"a.xml\"}\r\n  ]\r\n}\r\n"
+        var file = try load(original)
+        let added = try file.add(Subscription(url: "b.xml"))
+        #expect(added)
+        let expected =
+            "\u{FEFF}{\r\n  \"feeds\": [\r\n    {\"url\": \"a.xml\"},\r\n    {\"url\": \"b.xml\"}\r\n  ]\r\n}\r\n"
+        #expect(try rendered(file) == expected)
+    }
+
     @Test func missingFeedsKeyIsAppended() throws {
         var file = try load("{\n  \"title\": \"t\"\n}\n")
         let addResult = try file.add(Subscription(url: "https://a.example/"))
