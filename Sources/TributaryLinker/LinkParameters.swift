@@ -8,7 +8,7 @@ internal import TributaryCore
 ///
 /// | name | default | meaning |
 /// |---|---|---|
-/// | `dupJaccard` | 0.5 | estimated word-3-shingle Jaccard at or above which two articles are copies |
+/// | `dupJaccard` | 0.4 | estimated word-3-shingle Jaccard at or above which two articles are copies |
 /// | `dupWindowHours` | 72 | copies are looked for among articles this close in time |
 /// | `leadWords` | 60 | words of the summary (after the title) that the duplicate layer shingles |
 /// | `storyThreshold` | 0.25 | similarity to a story needed to join it in the single pass (tight cores) |
@@ -36,7 +36,7 @@ internal import TributaryCore
 /// `LinkSettings.related` (default 5) is the number of related stories listed per story; `enabled: false` makes
 /// every article its own story.
 struct LinkParameters: Sendable, Hashable {
-    var dupJaccard = 0.5
+    var dupJaccard = 0.4
     var dupWindowHours = 72.0
     var leadWords = 60
     var storyThreshold = 0.25
