@@ -15,6 +15,7 @@ struct TributaryCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each command lives in Commands/, one file each.
+            LinkCommand.self,
         ]
     )
 }

@@ -1,0 +1,87 @@
+internal import TributaryCore
+
+/// The linker's numeric knobs, read by name from `LinkSettings.parameters` (feeds.json's `"link"` object).
+///
+/// Defaults were tuned on the ECB+ development stories and the syndicated corpus of `make_corpus.py`, and chosen
+/// to be sensible for real feeds that carry dates. Windows are in hours and apply only when both articles have a
+/// date (`published`, else `firstSeen`); without dates every article is inside every window.
+///
+/// | name | default | meaning |
+/// |---|---|---|
+/// | `dupJaccard` | 0.5 | estimated word-3-shingle Jaccard at or above which two articles are copies |
+/// | `dupWindowHours` | 72 | copies are looked for among articles this close in time |
+/// | `leadWords` | 60 | words of the summary (after the title) that the duplicate layer shingles |
+/// | `storyThreshold` | 0.30 | TF-IDF cosine to a story's centroid needed to join it |
+/// | `mergeThreshold` | 0.30 | centroid cosine at which the merge pass joins two stories |
+/// | `storyWindowHours` | 96 | a story takes new articles while it was active this recently |
+/// | `relatedThreshold` | 0.10 | centroid cosine needed to list another story as related |
+/// | `relatedWindowHours` | 720 | related stories are looked for this far back |
+/// | `titleWeight` | 2 | how much a title word counts against a summary word |
+/// | `nameWeight` | 1.5 | extra weight of capitalised words in running text (names tell stories apart) |
+/// | `articleTerms` | 24 | terms kept per article vector |
+/// | `centroidTerms` | 64 | terms kept per story centroid |
+/// | `centroidMembers` | 40 | a centroid is a moving sum over about this many members, so it cannot drift |
+/// | `mergeEvery` | 500 | articles between two streaming merge passes |
+/// | `activeArticles` | 20000 | without dates, how many recent articles the final refinement revisits |
+///
+/// `LinkSettings.related` (default 5) is the number of related stories listed per story; `enabled: false` makes
+/// every article its own story.
+struct LinkParameters: Sendable, Hashable {
+    var dupJaccard = 0.5
+    var dupWindowHours = 72.0
+    var leadWords = 60
+    var storyThreshold = 0.30
+    var mergeThreshold = 0.30
+    var storyWindowHours = 96.0
+    var relatedThreshold = 0.10
+    var relatedWindowHours = 720.0
+    var titleWeight = 2.0
+    var nameWeight = 1.5
+    var articleTerms = 24
+    var centroidTerms = 64
+    var centroidMembers = 40
+    var mergeEvery = 500
+    var activeArticles = 20000
+    var related = 5
+    var enabled = true
+
+    /// The names `LinkSettings.parameters` understands.
+    static let names: [String] = [
+        "dupJaccard", "dupWindowHours", "leadWords", "storyThreshold", "mergeThreshold", "storyWindowHours",
+        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "articleTerms", "centroidTerms",
+        "centroidMembers", "mergeEvery", "activeArticles",
+    ]
+
+    init() {}
+
+    /// Reads the settings; unknown names are ignored (feeds.json validation reports them), out-of-range values
+    /// are clamped to something that still works.
+    init(_ settings: LinkSettings) {
+        enabled = settings.enabled
+        related = max(0, settings.related)
+        let values = settings.parameters
+        func real(_ name: String, _ value: inout Double, _ range: ClosedRange<Double>) {
+            if let given = values[name], given.isFinite { value = min(max(given, range.lowerBound), range.upperBound) }
+        }
+        func whole(_ name: String, _ value: inout Int, _ range: ClosedRange<Int>) {
+            if let given = values[name], given.isFinite {
+                value = min(max(Int(given.rounded()), range.lowerBound), range.upperBound)
+            }
+        }
+        real("dupJaccard", &dupJaccard, 0.05...1)
+        real("dupWindowHours", &dupWindowHours, 0...1e6)
+        whole("leadWords", &leadWords, 5...1000)
+        real("storyThreshold", &storyThreshold, 0.01...1)
+        real("mergeThreshold", &mergeThreshold, 0.01...1)
+        real("storyWindowHours", &storyWindowHours, 0...1e6)
+        real("relatedThreshold", &relatedThreshold, 0.01...1)
+        real("relatedWindowHours", &relatedWindowHours, 0...1e6)
+        real("titleWeight", &titleWeight, 0...10)
+        real("nameWeight", &nameWeight, 0...10)
+        whole("articleTerms", &articleTerms, 4...200)
+        whole("centroidTerms", &centroidTerms, 8...1000)
+        whole("centroidMembers", &centroidMembers, 2...100_000)
+        whole("mergeEvery", &mergeEvery, 10...1_000_000)
+        whole("activeArticles", &activeArticles, 100...10_000_000)
+    }
+}
