@@ -36,6 +36,12 @@ public protocol FeedStore: Sendable {
     /// Stories with an article first seen at or after `since`, most recently active first.
     func stories(activeSince since: Date) async throws -> [StoryRecord]
 
+    /// The given stories, in the order asked for (unknown ids are left out).
+    func stories(ids: [String]) async throws -> [StoryRecord]
+
+    /// How many articles first seen at or after `since` the linker has not placed yet (a run died before linking).
+    func unlinkedCount(firstSeenSince since: Date) async throws -> Int
+
     /// Articles belonging to the given stories, oldest first.
     func articles(inStories ids: [String]) async throws -> [StoredArticle]
 

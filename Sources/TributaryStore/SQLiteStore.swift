@@ -219,6 +219,41 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
+    public func stories(ids: [String]) async throws -> [StoryRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            var found: [String: StoryRecord] = [:]
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.title, s.last_active, COUNT(a.id) AS n FROM stories s
+                        LEFT JOIN articles a ON a.story_id = s.id
+                        WHERE s.id IN (\(marks)) GROUP BY s.id
+                        """, arguments: StatementArguments(chunk))
+                for row in rows {
+                    let id: String = row["id"]
+                    let related = try String.fetchAll(
+                        db, sql: "SELECT related_id FROM story_related WHERE story_id = ? ORDER BY rank",
+                        arguments: [id])
+                    found[id] = StoryRecord(
+                        id: id, title: row["title"], related: related,
+                        lastActive: Date(timeIntervalSince1970: row["last_active"]), articleCount: row["n"])
+                }
+            }
+            return ids.compactMap { found[$0] }
+        }
+    }
+
+    public func unlinkedCount(firstSeenSince since: Date) async throws -> Int {
+        try await reading { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM articles WHERE first_seen >= ? AND story_id IS NULL",
+                arguments: [since.timeIntervalSince1970]) ?? 0
+        }
+    }
+
     // MARK: Retention and health
 
     public func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport {
