@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
-                "Tributary",
+                "Tributary", "TributaryCore", "TributaryParser", "TributaryPublisher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -148,7 +148,8 @@ struct JSONWriter {
                 break
             }
         }
-        let inline = old.map { isSingleLine($0.node) } ?? inline
+        // An empty container (`[]`) says nothing about how its contents should be laid out: follow the parent.
+        let inline = old.flatMap { $0.node.children.isEmpty ? nil : isSingleLine($0.node) } ?? inline
         let pad = old.flatMap { isPadded($0.node) } ?? pad ?? style.padsBraces
         switch value {
         case .null: out.append(contentsOf: Array("null".utf8))
@@ -227,6 +228,11 @@ struct JSONWriter {
                 if first.children.count > 0 { elementsPad = isPadded(first) }
             }
         }
+        if old.map({ $0.node.children.isEmpty }) ?? true {
+            // With no earlier element to copy, flat objects (a feed: url, title, tags) take one line each, as in
+            // the design notes' sample, so a long list stays readable.
+            elementsInline = inline || elements.allSatisfy(\.isFlatObject)
+        }
         let scalarsOnly = elements.allSatisfy { $0.members == nil && !$0.isArray }
         let multiline = !inline && !(old == nil && scalarsOnly)
         out.append(UInt8(ascii: "["))
@@ -275,5 +281,17 @@ extension JSONValue {
     fileprivate var isArray: Bool {
         if case .array = self { return true }
         return false
+    }
+
+    /// An object whose values are scalars or arrays of scalars.
+    fileprivate var isFlatObject: Bool {
+        guard let members else { return false }
+        return members.allSatisfy { member in
+            switch member.value {
+            case .object: false
+            case .array(let elements): elements.allSatisfy { $0.members == nil && !$0.isArray }
+            default: true
+            }
+        }
     }
 }

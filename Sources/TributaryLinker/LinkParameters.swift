@@ -17,6 +17,7 @@ internal import TributaryCore
 /// | `relatedThreshold` | 0.10 | centroid cosine needed to list another story as related |
 /// | `relatedWindowHours` | 720 | related stories are looked for this far back |
 /// | `titleWeight` | 2 | how much a title word counts against a summary word |
+/// | `linkWeight` | 1 | how much a word of the link's path counts (0 ignores links) |
 /// | `nameWeight` | 1.5 | extra weight of capitalised words in running text (names tell stories apart) |
 /// | `articleTerms` | 24 | terms kept per article vector |
 /// | `centroidTerms` | 64 | terms kept per story centroid |
@@ -37,6 +38,10 @@ struct LinkParameters: Sendable, Hashable {
     var relatedWindowHours = 720.0
     var titleWeight = 2.0
     var nameWeight = 1.5
+    var linkWeight = 1.0
+    var linkage = 0
+    var bigramWeight = 0.0
+    var numberWeight = 1.0
     var articleTerms = 24
     var centroidTerms = 64
     var centroidMembers = 40
@@ -48,7 +53,8 @@ struct LinkParameters: Sendable, Hashable {
     /// The names `LinkSettings.parameters` understands.
     static let names: [String] = [
         "dupJaccard", "dupWindowHours", "leadWords", "storyThreshold", "mergeThreshold", "storyWindowHours",
-        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "articleTerms", "centroidTerms",
+        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "linkWeight", "linkage", "bigramWeight",
+        "numberWeight", "articleTerms", "centroidTerms",
         "centroidMembers", "mergeEvery", "activeArticles",
     ]
 
@@ -78,6 +84,10 @@ struct LinkParameters: Sendable, Hashable {
         real("relatedWindowHours", &relatedWindowHours, 0...1e6)
         real("titleWeight", &titleWeight, 0...10)
         real("nameWeight", &nameWeight, 0...10)
+        real("linkWeight", &linkWeight, 0...10)
+        whole("linkage", &linkage, 0...1)
+        real("bigramWeight", &bigramWeight, 0...10)
+        real("numberWeight", &numberWeight, 0...10)
         whole("articleTerms", &articleTerms, 4...200)
         whole("centroidTerms", &centroidTerms, 8...1000)
         whole("centroidMembers", &centroidMembers, 2...100_000)

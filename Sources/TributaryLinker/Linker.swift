@@ -85,6 +85,9 @@ public struct Linker {
             }
         }
         duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
+        if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
+            tokenizer.tokenize(Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
+        }
 
         if let match {
             let root = duplicateRoot[Int(match.article)]
@@ -104,6 +107,15 @@ public struct Linker {
                 storyIndex.mergePass(inWindow: Self.inWindow)
             }
         }
+    }
+
+    /// The words of a link's path: most sites put the headline there, which helps when a summary is short.
+    static func slug(of link: String) -> Substring {
+        var rest = Substring(link)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        guard let slash = rest.firstIndex(of: "/") else { return "" }
+        return rest[slash...]
     }
 
     private mutating func record(_ code: ReasonCode, _ score: Float, _ target: Int32) {

@@ -168,6 +168,22 @@ struct StoryIndex {
         return vector
     }
 
+    /// How close an article (normalised vector) is to a story: the cosine to its centroid, or with average
+    /// linkage the mean cosine to its members.
+    func articleScore(_ vector: SparseVector, _ story: Int32) -> Float {
+        let entry = stories[Int(story)]
+        if parameters.linkage == 0 { return vector.cosine(entry.centroid) }
+        return entry.weight > 0 ? vector.dot(entry.centroid) / entry.weight : 0
+    }
+
+    /// How close two stories are: centroid cosine, or with average linkage the mean cosine between members.
+    func storyScore(_ first: Int32, _ second: Int32) -> Float {
+        let a = stories[Int(first)]
+        let b = stories[Int(second)]
+        if parameters.linkage == 0 { return a.centroid.cosine(b.centroid) }
+        return a.weight > 0 && b.weight > 0 ? a.centroid.dot(b.centroid) / (a.weight * b.weight) : 0
+    }
+
     func find(_ story: Int32) -> Int32 {
         var current = story
         while stories[Int(current)].parent != current { current = stories[Int(current)].parent }
@@ -202,7 +218,7 @@ struct StoryIndex {
             for story in candidates(for: vector, excluding: -1) {
                 let entry = stories[Int(story)]
                 guard inWindow(time, entry.lastTime, parameters.storyWindowHours) else { continue }
-                let score = vector.cosine(entry.centroid)
+                let score = articleScore(vector, story)
                 if score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) { best = (story, score) }
             }
         }
@@ -288,19 +304,35 @@ struct StoryIndex {
         scratchTF.removeAll(keepingCapacity: true)
         let titleWeight = Float(parameters.titleWeight)
         let nameWeight = Float(parameters.nameWeight)
+        let linkWeight = Float(parameters.linkWeight)
+        let bigramWeight = Float(parameters.bigramWeight)
+        let numberWeight = Float(parameters.numberWeight)
+        var previous: Token?
+        var units: [(hash: UInt64, weight: Float)] = []
         for token in tokens where token.flags & Token.stopword == 0 {
+            var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
+            if token.flags & Token.link != 0 { weight = linkWeight }
+            if token.flags & Token.capitalised != 0 { weight *= nameWeight }
+            if token.flags & Token.number != 0 { weight *= numberWeight }
+            units.append((token.hash, weight))
+            if bigramWeight > 0, let last = previous,
+                last.flags & ~Token.capitalised == token.flags & ~Token.capitalised
+            {
+                units.append((Tokenizer.mix(last.hash &* 31 ^ token.hash), weight * bigramWeight))
+            }
+            previous = token
+        }
+        for (hash, weight) in units {
             let term: Int32
-            if let known = termIds[token.hash] {
+            if let known = termIds[hash] {
                 term = known
             } else {
                 term = Int32(documentFrequency.count)
-                termIds[token.hash] = term
+                termIds[hash] = term
                 documentFrequency.append(0)
                 postings.append([])
                 slot.append(-1)
             }
-            var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
-            if token.flags & Token.capitalised != 0 { weight *= nameWeight }
             let position = slot[Int(term)]
             if position >= 0 {
                 scratchTF[Int(position)] += weight
@@ -348,7 +380,7 @@ struct StoryIndex {
             for other in candidates(for: centroid, excluding: story) {
                 guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
                 else { continue }
-                let score = centroid.cosine(stories[Int(other)].centroid)
+                let score = storyScore(story, other)
                 if score >= Float(parameters.mergeThreshold) {
                     pairs.append((min(story, other), max(story, other), score))
                 }
@@ -361,7 +393,7 @@ struct StoryIndex {
             guard a != b else { continue }
             var score = pair.score
             if a != pair.a || b != pair.b {
-                score = stories[Int(a)].centroid.cosine(stories[Int(b)].centroid)
+                score = storyScore(a, b)
                 guard score >= Float(parameters.mergeThreshold) else { continue }
             }
             merge(a, b, score: score)
@@ -421,12 +453,12 @@ struct StoryIndex {
             guard stories[Int(current)].founder != article else { continue }
             let vector = vector(of: article)
             guard !vector.isEmpty else { continue }
-            let here = vector.cosine(stories[Int(current)].centroid)
+            let here = articleScore(vector, current)
             var best: (story: Int32, score: Float)?
             for story in candidates(for: vector, excluding: current) {
                 guard inWindow(times[Int(article)], stories[Int(story)].lastTime, parameters.storyWindowHours)
                 else { continue }
-                let score = vector.cosine(stories[Int(story)].centroid)
+                let score = articleScore(vector, story)
                 if score > here + 0.05 && score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) {
                     best = (story, score)
                 }

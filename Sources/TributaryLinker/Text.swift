@@ -10,6 +10,10 @@ struct Token {
     static let stopword: UInt8 = 2
     /// Capitalised in running text (not at a sentence start): likely a name, which tells stories apart.
     static let capitalised: UInt8 = 4
+    /// A word of the article's link path.
+    static let link: UInt8 = 8
+    /// All digits: counts, years and scores tell one event of a kind from another.
+    static let number: UInt8 = 16
 }
 
 /// Splits title and summary text (plain or HTML) into hashed tokens in one pass over the UTF-8 bytes.
@@ -20,13 +24,17 @@ struct Tokenizer {
     private var word: [UInt8] = []
     private var wordCapitalised = false
     private var sentenceStart = true
+    private var extraFlags: UInt8 = 0
 
     init() {
         word.reserveCapacity(64)
     }
 
     /// Appends the tokens of `text` to `tokens`, at most `limit` of them.
-    mutating func tokenize(_ text: String, isTitle: Bool, limit: Int, into tokens: inout [Token]) {
+    mutating func tokenize<S: StringProtocol>(
+        _ text: S, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8 = 0
+    ) {
+        self.extraFlags = extraFlags
         var budget = limit
         sentenceStart = true
         word.removeAll(keepingCapacity: true)
@@ -107,14 +115,15 @@ struct Tokenizer {
         guard word.count > 1 else { return }
         Self.stem(&word)
         let hash = Self.hash(word)
-        var flags: UInt8 = isTitle ? Token.title : 0
+        var flags: UInt8 = (isTitle ? Token.title : 0) | extraFlags
+        if word.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
         if Self.stopwords.contains(hash) { flags |= Token.stopword }
         if wordCapitalised && !isTitle { flags |= Token.capitalised }
         tokens.append(Token(hash: hash, flags: flags))
         budget -= 1
     }
 
-    private func decodeScalar(lead: UInt8, rest: inout String.UTF8View.Iterator) -> Unicode.Scalar? {
+    private func decodeScalar<I: IteratorProtocol<UInt8>>(lead: UInt8, rest: inout I) -> Unicode.Scalar? {
         var value: UInt32
         var count: Int
         switch lead {
@@ -232,7 +241,8 @@ struct Tokenizer {
             these they this those though three through thus to today too toward two under until up upon us very \
             via was we were what when where whether which while who whom whose why will with within without would \
             yet you your yours yourself yourselves told tell according reported report week day time year \
-            monday tuesday wednesday thursday friday saturday sunday yesterday tomorrow news update updated
+            monday tuesday wednesday thursday friday saturday sunday yesterday tomorrow news update updated \
+            html htm php aspx asp cfm shtml www com article articles story stories index
             """
         var set = Set<UInt64>()
         for word in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) {

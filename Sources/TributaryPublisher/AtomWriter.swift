@@ -19,15 +19,16 @@ enum AtomWriter {
 
     /// The document's bytes.
     /// - Parameter updated: the feed's `updated`, derived from the entries by the caller, never the clock.
-    static func document(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?) -> [UInt8]
-    {
+    static func document(
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?
+    ) -> [UInt8] {
         var out = ByteWriter(capacity: 1_024 + entries.count * 2_048)
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"\(namespace)\"")
         if history != nil { out.raw(" xmlns:fh=\"\(historyNamespace)\"") }
         out.raw(">\n")
         element(&out, "id", meta.id, indent: 1)
-        element(&out, "title", meta.title, indent: 1)
-        if let subtitle = meta.subtitle { element(&out, "subtitle", subtitle, indent: 1) }
+        textConstruct(&out, "title", meta.title, indent: 1)
+        if let subtitle = meta.subtitle { textConstruct(&out, "subtitle", subtitle, indent: 1) }
         element(&out, "updated", DateText.rfc3339(updated), indent: 1)
         let selfURL = history?.isArchive == true ? history?.selfURL : meta.atomURL
         if let selfURL { link(&out, rel: "self", href: selfURL, type: "application/atom+xml", indent: 1) }
@@ -58,7 +59,11 @@ enum AtomWriter {
             out.raw("  <entry>\n")
         }
         element(&out, "id", entry.id, indent: 2)
-        element(&out, "title", entry.title, indent: 2, type: entry.titleType == .html ? "html" : nil)
+        if entry.titleType == .html {
+            element(&out, "title", entry.title, indent: 2, type: "html")
+        } else {
+            textConstruct(&out, "title", entry.title, indent: 2)
+        }
         if let href = entry.link { link(&out, rel: "alternate", href: href, type: "text/html", indent: 2) }
         for related in entry.related {
             link(&out, rel: "related", href: related.href, title: related.title, indent: 2)
@@ -86,25 +91,27 @@ enum AtomWriter {
             }
             out.raw("\"/>\n")
         }
-        if let summary = entry.summary { element(&out, "summary", summary, indent: 2, type: "html") }
         if let content = entry.content {
+            if let summary = entry.summary { element(&out, "summary", summary, indent: 2, type: "html") }
             element(&out, "content", content, indent: 2, type: "html")
-        } else if entry.link == nil && entry.summary == nil {
-            // Without content, an entry must link to it; with neither, it says so in an empty text body.
-            out.raw("    <content type=\"text\"></content>\n")
+        } else if let summary = entry.summary {
+            // Atom requires content in an entry without an alternate link; there the summary is the content.
+            element(&out, entry.link == nil ? "content" : "summary", summary, indent: 2, type: "html")
         }
-        source(&out, entry.origin)
+        source(&out, entry.origin, entryUpdated: entry.updated)
         out.raw("  </entry>\n")
     }
 
-    private static func source(_ out: inout ByteWriter, _ origin: PreparedEntry.Origin) {
+    /// - Parameter entryUpdated: stands in for a source feed that gives no `updated` of its own: the feed was
+    ///   updated at least when this entry was.
+    private static func source(_ out: inout ByteWriter, _ origin: PreparedEntry.Origin, entryUpdated: Date) {
         guard origin.id != nil || origin.title != nil || origin.link != nil || origin.selfLink != nil else { return }
         out.raw("    <source>\n")
         if let id = origin.id { element(&out, "id", id, indent: 3) }
-        if let title = origin.title { element(&out, "title", title, indent: 3) }
+        if let title = origin.title { textConstruct(&out, "title", title, indent: 3) }
         if let link = origin.link { self.link(&out, rel: "alternate", href: link, type: "text/html", indent: 3) }
         if let selfLink = origin.selfLink { self.link(&out, rel: "self", href: selfLink, indent: 3) }
-        if let updated = origin.updated { element(&out, "updated", DateText.rfc3339(updated), indent: 3) }
+        element(&out, "updated", DateText.rfc3339(origin.updated ?? entryUpdated), indent: 3)
         for author in origin.authors { person(&out, "author", author, indent: 3) }
         out.raw("    </source>\n")
     }
@@ -118,8 +125,22 @@ enum AtomWriter {
         out.raw("\(pad)</\(tag)>\n")
     }
 
-    private static func element(_ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int, type: String? = nil)
-    {
+    /// A plain-text construct. Text holding `<` or `&` is written as `type="html"` with the text escaped as HTML,
+    /// which means the same thing to a reader but is not mistaken for stray markup by validators and readers
+    /// that sniff.
+    private static func textConstruct(_ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int) {
+        if text.utf8.contains(where: { $0 == 0x3C || $0 == 0x26 }) {
+            var html = ByteWriter(capacity: text.utf8.count + 16)
+            html.xmlText(text)
+            element(&out, tag, String(decoding: html.bytes, as: UTF8.self), indent: indent, type: "html")
+        } else {
+            element(&out, tag, text, indent: indent)
+        }
+    }
+
+    private static func element(
+        _ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int, type: String? = nil
+    ) {
         out.raw(indentation[min(indent, indentation.count - 1)])
         out.raw("<")
         out.raw(tag)

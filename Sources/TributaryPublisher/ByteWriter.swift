@@ -22,7 +22,9 @@ struct ByteWriter {
     /// Appends character data escaped for an XML text node or a double-quoted attribute, with the characters
     /// XML 1.0 forbids (C0 controls but tab, newline and return; U+FFFE, U+FFFF) and the C1 controls dropped,
     /// so that hostile input can never make the document ill-formed.
-    mutating func xmlText(_ text: String, attribute: Bool = false) {
+    /// - Parameter hexReferences: writes `&` and `<` as `&#x26;` and `&#x3C;`, which is how RSS 2.0 plain-text
+    ///   elements say "this is a literal character, not markup" to readers that guess.
+    mutating func xmlText(_ text: String, attribute: Bool = false, hexReferences: Bool = false) {
         var utf8 = Array(text.utf8)
         if !utf8.contains(where: { $0 < 0x20 || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 >= 0xC2 }) {
             bytes.append(contentsOf: utf8)
@@ -31,6 +33,8 @@ struct ByteWriter {
         utf8 = XMLCharacters.clean(utf8)
         for byte in utf8 {
             switch byte {
+            case 0x3C where hexReferences: bytes.append(contentsOf: Self.hexLT)
+            case 0x26 where hexReferences: bytes.append(contentsOf: Self.hexAmp)
             case 0x3C: bytes.append(contentsOf: Self.lt)
             case 0x3E: bytes.append(contentsOf: Self.gt)
             case 0x26: bytes.append(contentsOf: Self.amp)
@@ -63,6 +67,8 @@ struct ByteWriter {
     }
 
     private static let lt = Array("&lt;".utf8)
+    private static let hexLT = Array("&#x3C;".utf8)
+    private static let hexAmp = Array("&#x26;".utf8)
     private static let gt = Array("&gt;".utf8)
     private static let amp = Array("&amp;".utf8)
     private static let quot = Array("&quot;".utf8)

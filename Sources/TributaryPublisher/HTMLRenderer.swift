@@ -57,14 +57,15 @@ struct HTMLRenderer {
         return nil
     }
 
-    func render(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String]) -> [UInt8]
-    {
+    func render(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String]) -> [UInt8] {
         let context = Self.context(meta: meta, entries: entries, updated: updated, feeds: feeds)
         return Array(template.render(context).utf8)
     }
 
     /// The values the template sees; see docs/PUBLISHING.md for the list.
-    static func context(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String])
+    static func context(
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String]
+    )
         -> [String: Any]
     {
         var days: [[String: Any]] = []
@@ -124,7 +125,8 @@ struct HTMLRenderer {
         if let sourceLink = entry.origin.link { story["sourceLink"] = sourceLink }
         let authors = (entry.authors.isEmpty ? entry.origin.authors : entry.authors).compactMap(\.name)
         if !authors.isEmpty { story["author"] = authors.joined(separator: ", ") }
-        let teaser = PlainText.teaser(PlainText.from(html: entry.summary ?? entry.content ?? "", limit: 600), limit: 280)
+        let teaser = PlainText.teaser(
+            PlainText.from(html: entry.summary ?? entry.content ?? "", limit: 600), limit: 280)
         if !teaser.isEmpty { story["teaser"] = teaser }
         let sources: [[String: Any]] = entry.related.filter(\.isSource).map { related in
             var item: [String: Any] = ["href": related.href, "title": related.title]

@@ -10,7 +10,8 @@ enum IRI {
         let utf8 = Array(text.utf8)
         guard let colon = utf8.firstIndex(of: 0x3A), colon > 0, colon + 1 < utf8.count else { return false }
         guard isAlpha(utf8[0]) else { return false }
-        for byte in utf8[1..<colon] where !(isAlpha(byte) || isDigit(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
+        for byte in utf8[1..<colon]
+        where !(isAlpha(byte) || isDigit(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
             return false
         }
         for byte in utf8[(colon + 1)...] where byte <= 0x20 || forbidden.contains(byte) || byte == 0x7F {

@@ -58,7 +58,7 @@ enum EntryPreparation {
     static func prepare(_ entries: [PublishedEntry]) -> [PreparedEntry] {
         var byStory: [String: [PublishedEntry]] = [:]
         var loose: [PublishedEntry] = []
-        for entry in entries {
+        for entry in entries where !isEmpty(entry) {
             if let story = entry.storyID, !story.isEmpty {
                 byStory[story, default: []].append(entry)
             } else {
@@ -106,15 +106,31 @@ enum EntryPreparation {
         return lead
     }
 
+    /// True when an entry has nothing a reader could show: no headline, link, text or media. Such entries are
+    /// not published.
+    static func isEmpty(_ entry: PublishedEntry) -> Bool {
+        let article = entry.article
+        func blank(_ text: String?) -> Bool { plain(text ?? "").isEmpty }
+        return blank(article.title) && blank(article.link) && blank(article.summary) && blank(article.content)
+            && article.enclosures.isEmpty && !article.links.contains { $0.rel == "alternate" }
+    }
+
+    /// A date a feed gives, or nil when it is before 1970: such dates come from broken feeds (a zero timestamp,
+    /// year 1), not from news.
+    static func plausible(_ date: Date?) -> Date? {
+        guard let date, date.timeIntervalSince1970 >= 0 else { return nil }
+        return DateText.wholeSecond(date)
+    }
+
     static func prepare(_ entry: PublishedEntry) -> PreparedEntry {
         let article = entry.article
         let firstSeen = DateText.wholeSecond(entry.firstSeen)
         let feedLinkBase = entry.feed.link
         let bases: [String?] = [feedLinkBase, entry.feedURL, entry.feed.id]
 
-        let published = article.published.map { min(DateText.wholeSecond($0), firstSeen) }
+        let published = plausible(article.published).map { min($0, firstSeen) }
         let ceiling = max(entry.contentUpdated.map(DateText.wholeSecond) ?? firstSeen, firstSeen)
-        let claimed = (article.updated ?? article.published).map(DateText.wholeSecond) ?? ceiling
+        let claimed = plausible(article.updated) ?? plausible(article.published) ?? ceiling
         var updated = min(claimed, ceiling)
         if let published, published > updated { updated = published }
 
@@ -212,8 +228,7 @@ enum EntryPreparation {
         }
     }
 
-    private static func dedupe(_ related: [PreparedEntry.Related], excluding link: String?) -> [PreparedEntry.Related]
-    {
+    private static func dedupe(_ related: [PreparedEntry.Related], excluding link: String?) -> [PreparedEntry.Related] {
         var seen: Set<String> = []
         if let link { seen.insert(link) }
         return related.filter { seen.insert($0.href).inserted }

@@ -28,7 +28,8 @@ public struct PublishError: Error, Sendable, CustomStringConvertible {
     /// An output name in feeds.json would leave the output folder, or is empty.
     static func badPath(_ key: String, _ value: String) -> PublishError {
         PublishError(
-            .badPath, "output.\(key) \"\(value)\" must be a file name inside the output folder (no \"..\", not absolute)")
+            .badPath,
+            "output.\(key) \"\(value)\" must be a file name inside the output folder (no \"..\", not absolute)")
     }
 
     /// The HTML template could not be read or parsed.

@@ -50,7 +50,11 @@ public struct Publisher: Sendable {
         if let json = try Self.checkedPath(output.jsonFeed, key: "jsonFeed") {
             files.append((json, JSONFeedWriter.document(meta: meta, entries: current)))
         }
-        // OPML-STEP
+        if let opml = try Self.checkedPath(output.opml, key: "opml") {
+            let document = OPMLWriter.document(
+                title: meta.title, subscriptions: input.subscriptions, dateCreated: input.feedListModified)
+            files.append((opml, Array(document.utf8)))
+        }
         if let html = try Self.checkedPath(output.html, key: "html") {
             let templatePath = output.template.map { path in
                 path.hasPrefix("/")

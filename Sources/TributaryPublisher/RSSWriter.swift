@@ -8,7 +8,7 @@ enum RSSWriter {
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         out.raw("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"")
         out.raw(" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n")
-        element(&out, "title", meta.title, indent: 1)
+        element(&out, "title", meta.title, indent: 1, plainText: true)
         if let home = meta.homeURL { element(&out, "link", home, indent: 1) }
         element(&out, "description", meta.subtitle ?? meta.title, indent: 1)
         element(&out, "lastBuildDate", DateText.rfc822(updated), indent: 1)
@@ -23,7 +23,7 @@ enum RSSWriter {
 
     private static func item(_ out: inout ByteWriter, _ entry: PreparedEntry) {
         out.raw("  <item>\n")
-        element(&out, "title", entry.titleText, indent: 2)
+        element(&out, "title", entry.titleText, indent: 2, plainText: true)
         if let link = entry.link { element(&out, "link", link, indent: 2) }
         if let body = entry.content ?? entry.summary { element(&out, "description", body, indent: 2) }
         for author in entry.authors.isEmpty ? entry.origin.authors : entry.authors {
@@ -47,7 +47,7 @@ enum RSSWriter {
             out.raw("    <source url=\"")
             out.xmlText(url, attribute: true)
             out.raw("\">")
-            out.xmlText(entry.origin.title ?? url)
+            out.xmlText(entry.origin.title ?? url, hexReferences: true)
             out.raw("</source>\n")
         }
         out.raw("  </item>\n")
@@ -60,10 +60,12 @@ enum RSSWriter {
         out.raw("\"/>\n")
     }
 
-    private static func element(_ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int) {
+    private static func element(
+        _ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int, plainText: Bool = false
+    ) {
         out.raw(String(repeating: "  ", count: indent))
         out.raw("<\(tag)>")
-        out.xmlText(text)
+        out.xmlText(text, hexReferences: plainText)
         out.raw("</\(tag)>\n")
     }
 }

@@ -11,7 +11,9 @@ struct SHA1 {
         let bitLength = UInt64(message.count) &* 8
         padded.append(0x80)
         while padded.count % 64 != 56 { padded.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         var hasher = SHA1()
         var words = [UInt32](repeating: 0, count: 80)
         var offset = 0

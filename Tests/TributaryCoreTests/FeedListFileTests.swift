@@ -219,7 +219,7 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect(addResult)
         #expect(
             try rendered(file)
-                == "{\n  \"title\": \"t\",\n  \"feeds\": [\n    {\n      \"url\": \"https://a.example/\"\n    }\n  ]\n}\n"
+                == "{\n  \"title\": \"t\",\n  \"feeds\": [\n    { \"url\": \"https://a.example/\" }\n  ]\n}\n"
         )
     }
 

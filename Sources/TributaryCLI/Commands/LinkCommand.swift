@@ -66,7 +66,7 @@ struct LinkCommand: ParsableCommand {
         linker.add(articles)
         let decisions = linker.finish()
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         var output = Data()
         output.reserveCapacity(decisions.count * 96)
         for decision in decisions {

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryParser
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}
