@@ -5,8 +5,8 @@ import TributaryCore
 /// element names, so they are one case.
 enum FeedVocabulary {
     case rss
-    case atom10
-    case atom03
+    /// Atom 1.0 and 0.3: their element names are read as one vocabulary (0.3's names are aliases).
+    case atom
     case rdf
     case dublinCore
     case dublinCoreTerms
@@ -20,8 +20,7 @@ enum FeedVocabulary {
     static func of(_ uri: String?) -> FeedVocabulary {
         guard let uri else { return .rss }
         switch uri {
-        case "http://www.w3.org/2005/Atom": return .atom10
-        case "http://purl.org/atom/ns#": return .atom03
+        case "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#": return .atom
         case "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/net/rss1.1#",
             "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss",
             "http://backend.userland.com/rss":
@@ -54,7 +53,7 @@ struct XMLFeedReader {
     }
 
     mutating func vocabulary(_ node: XMLNode) -> FeedVocabulary {
-        guard let key = node.namespaceKey else { return .rss }
+        guard let key = node.namespaceKey else { return isAtom ? .atom : .rss }
         if let known = vocabularies[key] { return known }
         let vocabulary = FeedVocabulary.of(node.namespaceURI)
         vocabularies[key] = vocabulary
@@ -69,9 +68,13 @@ struct XMLFeedReader {
         var format = ""
         var errors: [String] = []
         switch (rootVocabulary, rootName.lowercased()) {
-        case (.atom10, "feed"), (.atom03, "feed"), (.rss, "feed"):
+        case (.atom, "feed"), (.rss, "feed"), (.other, "feed"):
             isAtom = true
-            format = rootVocabulary == .atom03 ? "atom03" : "atom10"
+            format = root.namespaceURI == "http://www.w3.org/2005/Atom" ? "atom10" : "atom03"
+            if rootVocabulary == .other, let key = root.namespaceKey {
+                // A feed in an unknown namespace (a draft Atom URI): read its elements as Atom.
+                vocabularies[key] = .atom
+            }
             readChannel(root, into: &feed, entries: &entries)
         case (.rdf, "rdf"):
             format = "rss10"
@@ -83,7 +86,8 @@ struct XMLFeedReader {
                     entries.append(readEntry(child))
                 }
             }
-        case (.rss, "rss"):
+        case (.rss, "rss"), (.other, "rss"):
+            if rootVocabulary == .other, let key = root.namespaceKey { vocabularies[key] = .rss }
             format = "rss" + (root.attribute("version") ?? "20").replacingOccurrences(of: ".", with: "")
             for child in root.children where child.isElement {
                 let name = child.name.lowercased()
@@ -108,13 +112,19 @@ struct XMLFeedReader {
 
     private mutating func readChannel(_ channel: XMLNode, into feed: inout FeedBuilder, entries: inout [Article]) {
         if let language = channel.attribute("lang", namespace: xmlNamespace) { feed.info.language = language }
+        if let href = channel.attribute("HREF").flatMap({ url($0, at: channel) }) {
+            // CDF keeps the channel's link and date in attributes.
+            feed.info.link = href
+            feed.info.links.append(Link(href: href, rel: "alternate", type: "text/html"))
+        }
+        if let date = channel.attribute("LASTMOD").flatMap(FeedDate.parse) { feed.info.updated = date }
         for child in channel.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name
+            let name = child.name.lowercased()
             switch (vocabulary, name) {
-            case (.rss, "item"), (.atom10, "entry"), (.atom03, "entry"), (.rss, "entry"):
+            case (.rss, "item"), (.atom, "entry"), (.rss, "entry"):
                 entries.append(readEntry(child))
-            case (.rss, "title"), (.atom10, "title"), (.atom03, "title"), (.dublinCore, "title"):
+            case (.rss, "title"), (.atom, "title"), (.dublinCore, "title"):
                 let text = readText(child, kind: .title)
                 feed.info.title = text.value
             case (.rss, "link"):
@@ -122,30 +132,32 @@ struct XMLFeedReader {
                     feed.info.link = href
                     feed.info.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
-            case (.atom10, "link"), (.atom03, "link"):
+            case (.atom, "link"):
                 var ignored: [Enclosure] = []
                 readAtomLink(child, links: &feed.info.links, link: &feed.info.link, enclosures: &ignored)
-            case (.rss, "description"), (.atom10, "subtitle"), (.atom03, "tagline"), (.itunes, "subtitle"),
-                (.dublinCore, "description"):
-                if name == "subtitle" && vocabulary == .itunes && feed.info.subtitle != nil { continue }
-                feed.info.subtitle = readText(child, kind: name == "description" ? .html : .construct).value
-            case (.atom10, "id"), (.atom03, "id"):
-                feed.info.id = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case (.rss, "lastBuildDate"), (.atom10, "updated"), (.atom03, "modified"), (.dublinCore, "date"),
+            case (.rss, "description"), (.rss, "abstract"), (.atom, "subtitle"), (.atom, "tagline"),
+                (.itunes, "subtitle"), (.itunes, "summary"), (.dublinCore, "description"):
+                if vocabulary != .rss && vocabulary != .atom && feed.info.subtitle != nil { continue }
+                feed.info.subtitle = readText(child, kind: vocabulary == .atom ? .construct : .html).value
+            case (.atom, "id"):
+                let raw = trimmed(child.text)
+                feed.info.id = raw.hasPrefix("/") || raw.hasPrefix(".") ? url(raw, at: child) : raw
+            case (.rss, "lastbuilddate"), (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"),
                 (.dublinCoreTerms, "modified"):
                 if let date = FeedDate.parse(child.text) { feed.info.updated = date }
-            case (.rss, "pubDate"), (.atom10, "published"), (.atom03, "issued"), (.dublinCoreTerms, "issued"):
+            case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
                 if let date = FeedDate.parse(child.text) { feed.info.published = date }
-            case (.atom10, "author"), (.atom03, "author"):
+            case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &feed.info.authors)
-            case (.rss, "managingEditor"), (.dublinCore, "creator"), (.dublinCore, "author"), (.itunes, "author"):
+            case (.rss, "managingeditor"), (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"),
+                (.itunes, "author"):
                 appendPerson(parsePerson(child.text), to: &feed.info.authors)
-            case (.rss, "category"), (.dublinCore, "subject"), (.atom10, "category"), (.atom03, "category"),
+            case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &feed.info.categories)
-            case (.atom10, "icon"):
+            case (.atom, "icon"):
                 feed.info.icon = url(child.text, at: child)
-            case (.atom10, "logo"):
+            case (.atom, "logo"):
                 feed.info.logo = url(child.text, at: child)
             case (.rss, "image"):
                 if let imageURL = child.elements.first(where: { $0.name == "url" }) {
@@ -157,7 +169,7 @@ struct XMLFeedReader {
                 feed.info.language = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
             case (.rss, "ttl"):
                 feed.info.schedule.ttlMinutes = Int(child.text.trimmingCharacters(in: .whitespacesAndNewlines))
-            case (.rss, "skipHours"):
+            case (.rss, "skiphours"):
                 for hour in child.elements where hour.name == "hour" {
                     if let value = Int(hour.text.trimmingCharacters(in: .whitespacesAndNewlines)),
                         (0...24).contains(value)
@@ -165,15 +177,15 @@ struct XMLFeedReader {
                         feed.info.schedule.skipHours.insert(value % 24)
                     }
                 }
-            case (.rss, "skipDays"):
+            case (.rss, "skipdays"):
                 for day in child.elements where day.name == "day" {
                     let value = day.text.trimmingCharacters(in: .whitespacesAndNewlines).capitalized
                     if !value.isEmpty { feed.info.schedule.skipDays.insert(value) }
                 }
-            case (.syndication, "updatePeriod"):
+            case (.syndication, "updateperiod"):
                 feed.info.schedule.updatePeriod = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
                     .lowercased()
-            case (.syndication, "updateFrequency"):
+            case (.syndication, "updatefrequency"):
                 feed.info.schedule.updateFrequency = Int(
                     child.text.trimmingCharacters(in: .whitespacesAndNewlines))
             case (.rss, "items"), (.rdf, _):
@@ -191,11 +203,16 @@ struct XMLFeedReader {
         if let about = item.attribute("about", namespace: rdfNamespace) {
             entry.id = about
         }
+        if let href = item.attribute("HREF").flatMap({ url($0, at: item) }) {
+            entry.link = href
+            entry.links.append(Link(href: href, rel: "alternate", type: "text/html"))
+        }
+        if let date = item.attribute("LASTMOD").flatMap(FeedDate.parse) { entry.updated = date }
         for child in item.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name
+            let name = child.name.lowercased()
             switch (vocabulary, name) {
-            case (.rss, "title"), (.atom10, "title"), (.atom03, "title"), (.dublinCore, "title"):
+            case (.rss, "title"), (.atom, "title"), (.dublinCore, "title"):
                 let text = readText(child, kind: .title)
                 entry.title = text.value
                 entry.titleIsHTML = text.isHTML
@@ -204,7 +221,7 @@ struct XMLFeedReader {
                     entry.link = href
                     entry.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
-            case (.atom10, "link"), (.atom03, "link"):
+            case (.atom, "link"):
                 readAtomLink(child, links: &entry.links, link: &entry.link, enclosures: &entry.enclosures)
             case (.rss, "guid"):
                 let guid = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -213,32 +230,42 @@ struct XMLFeedReader {
                 let permalink = child.attribute("isPermaLink")?.lowercased() ?? "true"
                 entry.guidIsLink = permalink == "true" && entry.link == nil
                 if entry.guidIsLink { entry.guidLink = url(guid, at: child) }
-            case (.atom10, "id"), (.atom03, "id"), (.dublinCore, "identifier"):
+            case (.atom, "id"), (.dublinCore, "identifier"):
                 if name == "identifier" && entry.id != nil { continue }
-                let id = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !id.isEmpty { entry.id = id }
-            case (.rss, "description"), (.dublinCore, "description"):
+                let raw = trimmed(child.text)
+                // Relative paths as ids are resolved like links (feedparser does); opaque ids stay as written.
+                let isPath = raw.hasPrefix("/") || raw.hasPrefix(".")
+                if let id = vocabulary == .atom && isPath ? url(raw, at: child) : raw, !id.isEmpty {
+                    entry.id = id
+                }
+            case (.rss, "description"), (.rss, "summary"), (.rss, "abstract"), (.dublinCore, "description"):
                 if entry.summary != nil && vocabulary == .dublinCore { continue }
-                entry.summary = readText(child, kind: .html).html
-            case (.atom10, "summary"), (.atom03, "summary"):
+                let text = readText(child, kind: .html).html
+                // A second summary-like element is the body (feedparser's reading of description + summary).
+                if entry.summary != nil && entry.content == nil && vocabulary == .rss {
+                    entry.content = text
+                } else {
+                    entry.summary = text
+                }
+            case (.atom, "summary"):
                 entry.summary = readText(child, kind: .construct).html
             case (.itunes, "summary"), (.itunes, "subtitle"):
                 if entry.summary == nil { entry.summary = readText(child, kind: .plain).html }
             case (.content, "encoded"):
                 entry.content = readText(child, kind: .html).html
-            case (.atom10, "content"), (.atom03, "content"):
+            case (.atom, "content"):
                 entry.content = readText(child, kind: .construct).html
-            case (.xhtml, "body"), (.rss, "fullitem"), (.other, "fullitem"):
+            case (.xhtml, "body"), (.rss, "body"), (.rss, "fullitem"), (.other, "fullitem"):
                 entry.content = readText(child, kind: name == "body" ? .inlineXHTML : .html).html
-            case (.rss, "pubDate"), (.atom10, "published"), (.atom03, "issued"), (.dublinCoreTerms, "issued"):
+            case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
                 if let date = FeedDate.parse(child.text) { entry.published = date }
-            case (.atom10, "updated"), (.atom03, "modified"), (.dublinCore, "date"), (.dublinCoreTerms, "modified"):
+            case (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"), (.dublinCoreTerms, "modified"):
                 if let date = FeedDate.parse(child.text) { entry.updated = date }
-            case (.atom10, "author"), (.atom03, "author"):
+            case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &entry.authors)
             case (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"), (.itunes, "author"):
                 appendPerson(parsePerson(child.text), to: &entry.authors)
-            case (.rss, "category"), (.dublinCore, "subject"), (.atom10, "category"), (.atom03, "category"),
+            case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &entry.categories)
             case (.rss, "enclosure"):
@@ -257,8 +284,16 @@ struct XMLFeedReader {
                     source.links = [Link(href: href, rel: "self")]
                 }
                 entry.source = source
-            case (.atom10, "source"), (.atom03, "source"):
+            case (.atom, "source"):
                 entry.source = readAtomSource(child)
+            case (.media, "title"):
+                if entry.title == nil { entry.title = trimmed(child.text) }
+            case (.media, "category"):
+                let term = trimmed(child.text)
+                if !term.isEmpty {
+                    let scheme = child.attribute("scheme") ?? "http://search.yahoo.com/mrss/category_schema"
+                    append(Category(term: term, scheme: scheme, label: child.attribute("label")), to: &entry.categories)
+                }
             case (.media, "content"), (.media, "group"):
                 readMedia(child, into: &entry)
             default:
@@ -298,9 +333,10 @@ struct XMLFeedReader {
     private mutating func readAtomLink(
         _ node: XMLNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
     ) {
-        guard let rawHref = node.attribute("href") ?? node.attribute("url"), let href = url(rawHref, at: node) else {
-            return
-        }
+        // Atom 0.3 drafts sometimes put the URL in the element's text.
+        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(node.text),
+            let href = url(rawHref, at: node)
+        else { return }
         let rel = node.attribute("rel")?.trimmingCharacters(in: .whitespaces) ?? "alternate"
         let type = node.attribute("type") ?? (rel == "self" ? "application/atom+xml" : "text/html")
         let length = node.attribute("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
@@ -320,7 +356,7 @@ struct XMLFeedReader {
             switch child.name {
             case "name": person.name = value
             case "email": person.email = value
-            case "uri", "url": person.uri = url(value, at: child)
+            case "uri", "url", "homepage": person.uri = url(value, at: child)
             default: continue
             }
         }
@@ -334,7 +370,7 @@ struct XMLFeedReader {
     private mutating func readCategories(_ node: XMLNode, vocabulary: FeedVocabulary, into categories: inout [Category])
     {
         switch vocabulary {
-        case .atom10, .atom03:
+        case .atom:
             let term = node.attribute("term") ?? node.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !term.isEmpty else { return }
             append(
@@ -462,9 +498,21 @@ struct XMLFeedReader {
             }
             return Text(value: HTMLSanitizer.sanitize(node.text, base: base), isHTML: true)
         }
+        if node.hasElementChildren && !type.contains("html") {
+            // Markup written straight into a text construct: keep it as the author wrote it.
+            return Text(value: inlineMarkup(node, base: base, anyNamespace: true), isHTML: true)
+        }
         var text = node.text
-        if mode == "base64", let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
-            text = String(decoding: decoded, as: UTF8.self)
+        let isTextual =
+            type == "text" || type == "html" || type.hasPrefix("text/") || type.hasSuffix("+xml")
+            || type.hasSuffix("/xml")
+        if mode == "base64" || (isAtom && !isTextual && type.contains("/")) {
+            // Atom 1.0 base64-encodes any other media type; Atom 0.3 says so with mode="base64".
+            if let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
+                return Text(
+                    value: HTMLSanitizer.sanitize(String(decoding: decoded, as: UTF8.self), base: base), isHTML: true)
+            }
+            text = ""
         }
         if type == "html" || type.contains("html") {
             return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
@@ -478,9 +526,9 @@ struct XMLFeedReader {
         return Text(value: trimmed(text), isHTML: false)
     }
 
-    private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?) -> String {
+    private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
         var writer = MarkupWriter(base: base)
-        writer.write(contentsOf: node, isHTML: false)
+        writer.write(contentsOf: node, isHTML: false, anyNamespace: anyNamespace)
         return writer.result()
     }
 
