@@ -403,6 +403,10 @@ extension StoreError {
                     "\(context): the disk or the database is full (\(databaseError.message ?? "SQLITE_FULL"))")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 return StoreError("\(context): another process holds the database")
+            case .SQLITE_IOERR:
+                return StoreError(
+                    "\(context): the disk refused a write (full, or a file-size limit reached?): "
+                        + (databaseError.message ?? "disk I/O error"))
             case .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 return StoreError("\(context): the database file is damaged (\(databaseError.message ?? "corrupt"))")
             default:
