@@ -23,6 +23,9 @@ struct TributaryCommand: AsyncParsableCommand {
             ExportCommand.self,
             LinkCommand.self,
             ParseCommand.self,
+            RunCommand.self,
+            PublishCommand.self,
+            StoriesCommand.self,
         ]
     )
 

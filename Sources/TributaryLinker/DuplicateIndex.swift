@@ -1,12 +1,12 @@
 /// Finds copies of one article among earlier ones: canonical URL, exact text, then MinHash with banded LSH.
 ///
-/// Per article it keeps a 64-slot signature of 16-bit values (128 bytes), one chain link per band (64 bytes) and
+/// Per article it keeps a 64-slot signature of 16-bit values (128 bytes), one chain link per band (84 bytes) and
 /// one bucket entry per band, so the index stays well under a kilobyte per article. Finding a match costs a
 /// bounded number of bucket visits whatever the size of the index.
 struct DuplicateIndex {
     static let permutations = 64
-    static let bands = 16
-    static let rows = 4
+    static let bands = 21
+    static let rows = 3
     /// Bucket entries visited per band: popular buckets (boilerplate text) cannot make a lookup expensive.
     static let chainLimit = 12
     static let unindexed = UInt16.max

@@ -138,7 +138,7 @@ public struct Linker {
                 LinkDecision(id: ids[$0], story: ids[$0], duplicateOf: nil, related: [], reasons: [])
             }
         }
-        storyIndex.mergePass(inWindow: Self.inWindow)
+        storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
         refineRecentWindow()
 
         // The lead of each duplicate group: highest priority, then earliest date, then first added.
@@ -188,13 +188,14 @@ public struct Linker {
         let count = ids.count
         let first = max(0, count - parameters.activeArticles)
         let latest = times[first...].lazy.filter { !$0.isNaN }.max()
-        var articles: [Int32] = []
-        for article in first..<count where duplicateRoot[article] == Int32(article) {
-            if let latest, !times[article].isNaN, latest - times[article] > parameters.storyWindowHours * 3600 {
-                continue
-            }
-            articles.append(Int32(article))
+        // The window is a suffix of the arrivals, so every story founded inside it has all its members inside.
+        var start = first
+        while start < count, let latest, !times[start].isNaN,
+            latest - times[start] > parameters.storyWindowHours * 3600
+        {
+            start += 1
         }
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }
         func activeStories() -> [Int32] {
             var seen = Set<Int32>()
             var out: [Int32] = []
@@ -204,16 +205,33 @@ public struct Linker {
             }
             return out
         }
-        storyIndex.rebuildCentroids(activeStories())
-        let moved = storyIndex.reassign(articles, inWindow: Self.inWindow, times: times)
-        for move in moved {
-            reasonCode[Int(move.article)] = ReasonCode.reassigned.rawValue
-            reasonScore[Int(move.article)] = move.score
-            reasonTarget[Int(move.article)] = move.story
+        if parameters.recluster != 0 {
+            let placed = storyIndex.recluster(articles, times: times, inWindow: Self.inWindow)
+            for (article, joined) in zip(articles, placed) {
+                if let joined {
+                    reasonCode[Int(article)] = ReasonCode.story.rawValue
+                    reasonScore[Int(article)] = joined.score
+                    reasonTarget[Int(article)] = joined.story
+                } else {
+                    reasonCode[Int(article)] = ReasonCode.founded.rawValue
+                    reasonScore[Int(article)] = 0
+                    reasonTarget[Int(article)] = article
+                }
+            }
+            storyIndex.mergeUntilStable(activeStories(), rounds: parameters.mergeRounds, inWindow: Self.inWindow)
         }
-        let stories = activeStories()
-        storyIndex.rebuildCentroids(stories)
-        storyIndex.mergePass(stories: stories, inWindow: Self.inWindow)
+        for _ in 0..<parameters.refinePasses {
+            storyIndex.rebuildCentroids(activeStories())
+            let moved = storyIndex.reassign(articles, inWindow: Self.inWindow, times: times)
+            for move in moved {
+                reasonCode[Int(move.article)] = ReasonCode.reassigned.rawValue
+                reasonScore[Int(move.article)] = move.score
+                reasonTarget[Int(move.article)] = move.story
+            }
+            let stories = activeStories()
+            storyIndex.rebuildCentroids(stories)
+            storyIndex.mergeUntilStable(stories, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+        }
     }
 
     private func reasons(for article: Int32) -> [LinkReason] {

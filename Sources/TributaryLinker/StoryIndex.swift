@@ -367,7 +367,8 @@ struct StoryIndex {
 
     /// Merges stories touched since the last pass into close neighbours: undoes the order effects of the single
     /// pass (a story split because its first articles arrived before the words that tie them were common).
-    mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) {
+    @discardableResult
+    mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) -> Int {
         let list = subjects ?? touched
         touched.removeAll(keepingCapacity: true)
         var seen = Set<Int32>()
@@ -387,6 +388,7 @@ struct StoryIndex {
             }
         }
         pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
+        var merged = 0
         for pair in pairs {
             let a = find(pair.a)
             let b = find(pair.b)
@@ -397,6 +399,19 @@ struct StoryIndex {
                 guard score >= Float(parameters.mergeThreshold) else { continue }
             }
             merge(a, b, score: score)
+            merged += 1
+        }
+        return merged
+    }
+
+    /// Merge passes over the stories each pass changed, until none merges (at most `rounds`): close to
+    /// agglomerative average linkage over the window, at the cost of a few linear passes.
+    mutating func mergeUntilStable(_ subjects: [Int32]?, rounds: Int, inWindow: (Double, Double, Double) -> Bool) {
+        var merged = mergePass(stories: subjects, inWindow: inWindow)
+        var round = 1
+        while merged > 0 && round < rounds {
+            merged = mergePass(inWindow: inWindow)
+            round += 1
         }
     }
 
@@ -439,6 +454,78 @@ struct StoryIndex {
         }
     }
 
+    /// Clusters the recent window again with today's document frequencies: the single pass over the window's
+    /// articles, in their order, against what remains of older stories. Early articles of a stream were placed
+    /// while the words that tie them were still rare or unknown; this second pass costs as much as the first did
+    /// for the window, so the whole stays linear.
+    /// - Returns: per window article, the story it joined and its score (nil for an article that founded one).
+    mutating func recluster(
+        _ articles: [Int32], times: [Double], inWindow: (Double, Double, Double) -> Bool
+    )
+        -> [(story: Int32, score: Float)?]
+    {
+        let inWindowSet = Set(articles)
+        var founded: [Int32: Int32] = [:]
+        var affected: [Int32] = []
+        var seen = Set<Int32>()
+        for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
+            founded[story.founder] = Int32(index)
+        }
+        for article in articles {
+            let story = find(storyOf[Int(article)])
+            if seen.insert(story).inserted { affected.append(story) }
+        }
+        for story in founded.values where seen.insert(story).inserted { affected.append(story) }
+        for story in affected {
+            var entry = stories[Int(story)]
+            entry.members.removeAll { inWindowSet.contains($0) }
+            if inWindowSet.contains(entry.founder) { entry.members.removeAll() }
+            entry.lastTime = .nan
+            entry.lastArrival = entry.members.last ?? entry.founder
+            for member in entry.members where !times[Int(member)].isNaN {
+                entry.lastTime = entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+            }
+            stories[Int(story)] = entry
+        }
+        for story in founded.values {
+            stories[Int(story)].parent = story
+            stories[Int(story)].members = []
+            stories[Int(story)].centroid = SparseVector()
+            stories[Int(story)].weight = 0
+        }
+        rebuildCentroids(affected.filter { !stories[Int($0)].members.isEmpty })
+        var result: [(story: Int32, score: Float)?] = []
+        result.reserveCapacity(articles.count)
+        for article in articles {
+            let vector = vector(of: article)
+            let time = times[Int(article)]
+            var best: (story: Int32, score: Float)?
+            if !vector.isEmpty {
+                for story in candidates(for: vector, excluding: -1) where stories[Int(story)].weight > 0 {
+                    guard inWindow(time, stories[Int(story)].lastTime, parameters.storyWindowHours) else { continue }
+                    let score = articleScore(vector, story)
+                    if score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) {
+                        best = (story, score)
+                    }
+                }
+            }
+            let story: Int32
+            if let best {
+                story = best.story
+            } else if let own = founded[article] {
+                story = own
+                stories[Int(own)].lastTime = .nan
+            } else {
+                story = Int32(stories.count)
+                stories.append(Story(founder: article, parent: story, lastArrival: article))
+            }
+            storyOf[Int(article)] = story
+            join(article, vector: vector, story: story, time: time)
+            result.append(best)
+        }
+        return result
+    }
+
     /// Moves recent articles to the story whose centroid they are now closest to (founders stay, so story ids
     /// keep naming one of their members).
     /// - Returns: the articles moved, with the story they moved to and its cosine.
@@ -450,7 +537,8 @@ struct StoryIndex {
         var moved: [(article: Int32, story: Int32, score: Float)] = []
         for article in articles {
             let current = find(storyOf[Int(article)])
-            guard stories[Int(current)].founder != article else { continue }
+            guard parameters.moveFounders != 0 || stories[Int(current)].founder != article else { continue }
+            guard stories[Int(current)].members.count > 1 else { continue }
             let vector = vector(of: article)
             guard !vector.isEmpty else { continue }
             let here = articleScore(vector, current)
@@ -459,7 +547,9 @@ struct StoryIndex {
                 guard inWindow(times[Int(article)], stories[Int(story)].lastTime, parameters.storyWindowHours)
                 else { continue }
                 let score = articleScore(vector, story)
-                if score > here + 0.05 && score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) {
+                if score > here + Float(parameters.moveMargin) && score >= Float(parameters.storyThreshold)
+                    && score > (best?.score ?? -1)
+                {
                     best = (story, score)
                 }
             }
