@@ -22,7 +22,7 @@ enum AtomWriter {
     static func document(
         meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?
     ) -> [UInt8] {
-        var out = ByteWriter(capacity: 1_024 + entries.count * 2_048)
+        var out = ByteWriter(capacity: estimatedSize(entries))
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"\(namespace)\"")
         if history != nil { out.raw(" xmlns:fh=\"\(historyNamespace)\"") }
         out.raw(">\n")
@@ -48,6 +48,17 @@ enum AtomWriter {
         for entry in entries { self.entry(&out, entry) }
         out.raw("</feed>\n")
         return out.bytes
+    }
+
+    /// Room for the whole document, so the buffer is allocated once: the bodies plus about a kilobyte of markup,
+    /// ids, links and dates per entry.
+    static func estimatedSize(_ entries: ArraySlice<PreparedEntry>) -> Int {
+        var size = 4_096
+        for entry in entries {
+            size += 1_200 + (entry.content?.utf8.count ?? 0) + (entry.summary?.utf8.count ?? 0)
+            size += entry.related.count * 200
+        }
+        return size
     }
 
     private static func entry(_ out: inout ByteWriter, _ entry: PreparedEntry) {
@@ -92,11 +103,11 @@ enum AtomWriter {
             out.raw("\"/>\n")
         }
         if let content = entry.content {
-            if let summary = entry.summary { element(&out, "summary", summary, indent: 2, type: "html") }
-            element(&out, "content", content, indent: 2, type: "html")
+            if let summary = entry.summary { body(&out, "summary", summary) }
+            body(&out, "content", content)
         } else if let summary = entry.summary {
             // Atom requires content in an entry without an alternate link; there the summary is the content.
-            element(&out, entry.link == nil ? "content" : "summary", summary, indent: 2, type: "html")
+            body(&out, entry.link == nil ? "content" : "summary", summary)
         }
         source(&out, entry.origin, entryUpdated: entry.updated)
         out.raw("  </entry>\n")
@@ -136,6 +147,17 @@ enum AtomWriter {
         } else {
             element(&out, tag, text, indent: indent)
         }
+    }
+
+    /// An escaped-HTML body, as CDATA.
+    private static func body(_ out: inout ByteWriter, _ tag: String, _ html: String) {
+        out.raw("    <")
+        out.raw(tag)
+        out.raw(" type=\"html\">")
+        out.cdata(html)
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
     }
 
     private static func element(

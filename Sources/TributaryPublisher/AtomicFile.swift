@@ -32,7 +32,7 @@ enum AtomicFile {
     /// - Throws: `PublishError` naming the file when it cannot be written; the old file is then still in place.
     static func write(_ bytes: [UInt8], to url: URL) throws(PublishError) -> Outcome {
         let path = url.path
-        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(bytes) {
+        if let existing = FileManager.default.contents(atPath: path), same(existing, bytes) {
             return .unchanged
         }
         let folder = url.deletingLastPathComponent()
@@ -68,6 +68,17 @@ enum AtomicFile {
         }
         syncFolder(folder.path)
         return .written
+    }
+
+    private static func same(_ data: Data, _ bytes: [UInt8]) -> Bool {
+        guard data.count == bytes.count else { return false }
+        guard !bytes.isEmpty else { return true }
+        return data.withUnsafeBytes { old in
+            bytes.withUnsafeBytes { new in
+                guard let oldBase = old.baseAddress, let newBase = new.baseAddress else { return false }
+                return memcmp(oldBase, newBase, new.count) == 0
+            }
+        }
     }
 
     /// Flushes a folder's entries. Failure is not reported: the file itself is already safe, only the rename

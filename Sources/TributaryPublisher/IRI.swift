@@ -20,7 +20,7 @@ enum IRI {
         if let scheme = String(bytes: utf8[0..<colon], encoding: .utf8)?.lowercased(),
             scheme == "http" || scheme == "https"
         {
-            return text.contains("://") && URL(string: text)?.host != nil
+            return isPlainWebURL(text) || (text.contains("://") && URL(string: text)?.host != nil)
         }
         return true
     }
@@ -29,9 +29,10 @@ enum IRI {
     /// characters that URLs forbid percent-encoded. Nil when no such URL can be made (another scheme, no base).
     static func webLink(_ href: String?, bases: [String?] = []) -> String? {
         guard let href else { return nil }
-        let trimmed = XMLCharacters.clean(href).trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trim(XMLCharacters.clean(href))
         guard !trimmed.isEmpty else { return nil }
         let encoded = percentEncode(trimmed)
+        if isPlainWebURL(encoded) { return encoded }
         if let url = URL(string: encoded), let scheme = url.scheme?.lowercased() {
             guard scheme == "http" || scheme == "https", url.host?.isEmpty == false else { return nil }
             return encoded
@@ -47,6 +48,65 @@ enum IRI {
             return resolved.absoluteString
         }
         return nil
+    }
+
+    /// True for the common case that needs no URL parser: `http://` or `https://` (any case), a host of letters,
+    /// digits, dots and hyphens, an optional port, then nothing or a path, query or fragment. Anything else
+    /// (user info, IPv6 literals, odd hosts) goes through Foundation's parser.
+    static func isPlainWebURL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            func lower(_ byte: UInt8) -> UInt8 { byte | 0x20 }
+            var index: Int
+            if utf8.count > 8, lower(utf8[0]) == 0x68, lower(utf8[1]) == 0x74, lower(utf8[2]) == 0x74,
+                lower(utf8[3]) == 0x70
+            {
+                index = 4
+                if lower(utf8[index]) == 0x73 { index += 1 }
+                guard index + 3 <= utf8.count, utf8[index] == 0x3A, utf8[index + 1] == 0x2F, utf8[index + 2] == 0x2F
+                else { return false }
+                index += 3
+            } else {
+                return false
+            }
+            let hostStart = index
+            while index < utf8.count,
+                isAlpha(utf8[index]) || isDigit(utf8[index]) || utf8[index] == 0x2E
+                    || utf8[index] == 0x2D
+            {
+                index += 1
+            }
+            guard index > hostStart, utf8[hostStart] != 0x2E, utf8[hostStart] != 0x2D else { return false }
+            if index < utf8.count, utf8[index] == 0x3A {
+                index += 1
+                let portStart = index
+                while index < utf8.count, isDigit(utf8[index]) { index += 1 }
+                guard index > portStart, index - portStart <= 5 else { return false }
+            }
+            guard index == utf8.count || utf8[index] == 0x2F || utf8[index] == 0x3F || utf8[index] == 0x23 else {
+                return false
+            }
+            for byte in utf8[index...] where byte <= 0x20 || byte >= 0x7F || forbidden.contains(byte) {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The text without leading and trailing white space (Unicode's definition), cheaply when there is none.
+    static func trim(_ text: String) -> String {
+        if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, first < 0x7F, last > 0x20,
+            last < 0x7F
+        {
+            return text
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return text }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
     }
 
     /// Percent-encodes bytes that may not appear in a URI: controls, space, non-ASCII and `"<>\^`{|}`, and a `%`
