@@ -17,12 +17,14 @@ enum AtomWriter {
     static let namespace = "http://www.w3.org/2005/Atom"
     static let historyNamespace = "http://purl.org/syndication/history/1.0"
 
-    /// The document's bytes.
+    /// The document's bytes. `fragments` are the entries already rendered by `entries(_:)`, in order; nil
+    /// renders them here.
     /// - Parameter updated: the feed's `updated`, derived from the entries by the caller, never the clock.
     static func document(
-        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?,
+        fragments: [[UInt8]]? = nil
     ) -> [UInt8] {
-        var out = ByteWriter(capacity: estimatedSize(entries))
+        var out = ByteWriter(capacity: fragments.map { $0.reduce(4_096) { $0 + $1.count } } ?? estimatedSize(entries))
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"\(namespace)\"")
         if history != nil { out.raw(" xmlns:fh=\"\(historyNamespace)\"") }
         out.raw(">\n")
@@ -45,7 +47,11 @@ enum AtomWriter {
         out.raw("  <generator>Tributary</generator>\n")
         if let icon = meta.icon { element(&out, "icon", icon, indent: 1) }
         if let logo = meta.logo { element(&out, "logo", logo, indent: 1) }
-        for entry in entries { self.entry(&out, entry) }
+        if let fragments {
+            for fragment in fragments { out.raw(fragment) }
+        } else {
+            out.raw(self.entries(entries))
+        }
         out.raw("</feed>\n")
         return out.bytes
     }
@@ -59,6 +65,13 @@ enum AtomWriter {
             size += entry.related.count * 200
         }
         return size
+    }
+
+    /// The `<entry>` elements for these entries, which can be rendered on several tasks and joined in order.
+    static func entries(_ entries: ArraySlice<PreparedEntry>) -> [UInt8] {
+        var out = ByteWriter(capacity: estimatedSize(entries))
+        for entry in entries { self.entry(&out, entry) }
+        return out.bytes
     }
 
     private static func entry(_ out: inout ByteWriter, _ entry: PreparedEntry) {

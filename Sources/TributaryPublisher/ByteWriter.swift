@@ -16,6 +16,11 @@ struct ByteWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends bytes already written by another `ByteWriter`.
+    mutating func raw(_ other: [UInt8]) {
+        bytes.append(contentsOf: other)
+    }
+
     mutating func raw(_ byte: UInt8) {
         bytes.append(byte)
     }

@@ -86,7 +86,7 @@ enum IRI {
             guard index == utf8.count || utf8[index] == 0x2F || utf8[index] == 0x3F || utf8[index] == 0x23 else {
                 return false
             }
-            for byte in utf8[index...] where byte <= 0x20 || byte >= 0x7F || forbidden.contains(byte) {
+            for byte in utf8[index...] where byte <= 0x20 || byte >= 0x7F || isForbidden(byte) {
                 return false
             }
             return true
@@ -112,17 +112,19 @@ enum IRI {
     /// Percent-encodes bytes that may not appear in a URI: controls, space, non-ASCII and `"<>\^`{|}`, and a `%`
     /// that does not start an escape.
     static func percentEncode(_ text: String) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || forbidden.contains($0) || $0 == 0x25 }) else {
-            return text
+        var text = text
+        let clean = text.withUTF8 { utf8 in
+            !utf8.contains { $0 <= 0x20 || $0 >= 0x7F || $0 == 0x25 || isForbidden($0) }
         }
+        if clean { return text }
+        let utf8 = Array(text.utf8)
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 16)
         for (index, byte) in utf8.enumerated() {
             if byte == 0x25, index + 2 < utf8.count, isHex(utf8[index + 1]), isHex(utf8[index + 2]) {
                 out.append(byte)
-            } else if byte <= 0x20 || byte >= 0x7F || forbidden.contains(byte) || byte == 0x25 {
+            } else if byte <= 0x20 || byte >= 0x7F || isForbidden(byte) || byte == 0x25 {
                 out.append(0x25)
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0F)])
@@ -155,6 +157,12 @@ enum IRI {
     }
 
     private static let forbidden: Set<UInt8> = Set("\"<>\\^`{|}".utf8)
+
+    /// `"<>\^`{|}`, by comparison rather than a set lookup: this runs for every byte of every link.
+    private static func isForbidden(_ byte: UInt8) -> Bool {
+        byte == 0x22 || byte == 0x3C || byte == 0x3E || byte == 0x5C || byte == 0x5E || byte == 0x60 || byte == 0x7B
+            || byte == 0x7C || byte == 0x7D
+    }
 
     private static func isAlpha(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

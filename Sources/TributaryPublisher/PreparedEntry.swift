@@ -56,22 +56,41 @@ struct PreparedEntry: Sendable {
 enum EntryPreparation {
     /// Prepares, merges stories and orders the entries: one entry per story, newest first, ids unique.
     static func prepare(_ entries: [PublishedEntry]) -> [PreparedEntry] {
+        order(groups(entries).map(merge))
+    }
+
+    /// Prepares on up to `width` tasks at once (the work per entry is independent), then orders the result;
+    /// the output is the same as `prepare`'s.
+    static func prepare(_ entries: [PublishedEntry], width: Int) async -> [PreparedEntry] {
+        let groups = groups(entries)
+        let slices = Parallel.slices(groups.count, width: width)
+        if slices.count <= 1 { return order(groups.map(merge)) }
+        let parts = await Parallel.map(slices) { range in groups[range].map(merge) }
+        return order(parts.flatMap { $0 })
+    }
+
+    /// The entries that are published, grouped: one group per story, and a group of one for an entry without a
+    /// story. Groups come in a fixed order (loose entries as given, then stories by id).
+    private static func groups(_ entries: [PublishedEntry]) -> [[PublishedEntry]] {
         var byStory: [String: [PublishedEntry]] = [:]
-        var loose: [PublishedEntry] = []
+        var groups: [[PublishedEntry]] = []
+        groups.reserveCapacity(entries.count)
         for entry in entries where !isEmpty(entry) {
             if let story = entry.storyID, !story.isEmpty {
                 byStory[story, default: []].append(entry)
             } else {
-                loose.append(entry)
+                groups.append([entry])
             }
         }
-        var prepared: [PreparedEntry] = []
-        prepared.reserveCapacity(entries.count)
-        for entry in loose { prepared.append(prepare(entry)) }
         for story in byStory.keys.sorted() {
             guard let members = byStory[story] else { continue }
-            prepared.append(merge(members))
+            groups.append(members)
         }
+        return groups
+    }
+
+    /// Newest first, each id once.
+    private static func order(_ prepared: [PreparedEntry]) -> [PreparedEntry] {
         // Sorted through indices: a prepared entry is a large value, and moving it around costs more than the
         // rest of the preparation.
         let order = prepared.indices.sorted { PreparedEntry.newestFirst(prepared[$0], prepared[$1]) }
@@ -94,6 +113,7 @@ enum EntryPreparation {
     /// The story's lead is the member published first (then by feed URL and id, so the choice is stable): it
     /// keeps its id when later sources join, so subscribers never see the story twice.
     static func merge(_ members: [PublishedEntry]) -> PreparedEntry {
+        if members.count == 1 { return prepare(members[0]) }
         let ordered = members.map { (entry: $0, prepared: prepare($0)) }.sorted { lhs, rhs in
             if lhs.prepared.sortDate != rhs.prepared.sortDate { return lhs.prepared.sortDate < rhs.prepared.sortDate }
             if lhs.entry.feedURL != rhs.entry.feedURL { return lhs.entry.feedURL < rhs.entry.feedURL }
