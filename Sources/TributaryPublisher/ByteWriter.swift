@@ -79,7 +79,7 @@ struct ByteWriter {
     }
 
     /// Appends a JSON string literal, quotes included, with forbidden characters dropped as in `xmlText` so the
-    /// three formats carry the same text. `<` is escaped so the JSON can be embedded in HTML safely.
+    /// three formats carry the same text.
     mutating func jsonString(_ text: String) {
         bytes.append(0x22)
         var text = text
@@ -128,7 +128,7 @@ struct ByteWriter {
 
     private static func needsReplacement(_ byte: UInt8, mode: Mode) -> Bool {
         switch mode {
-        case .json: return byte == 0x22 || byte == 0x5C || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x3C
+        case .json: return byte == 0x22 || byte == 0x5C || byte == 0x0A || byte == 0x0D || byte == 0x09
         case .xml, .xmlHex: return byte == 0x3C || byte == 0x26 || byte == 0x3E || byte == 0x22 || byte == 0x0D
         case .xmlAttribute:
             return byte == 0x3C || byte == 0x26 || byte == 0x3E || byte == 0x22 || byte == 0x0D || byte == 0x09
@@ -146,7 +146,6 @@ struct ByteWriter {
         case (.json, 0x0A): replacement = "\\n"
         case (.json, 0x0D): replacement = "\\r"
         case (.json, 0x09): replacement = "\\t"
-        case (.json, 0x3C): replacement = "\\u003c"
         case (.xmlHex, 0x3C): replacement = "&#x3C;"
         case (.xmlHex, 0x26): replacement = "&#x26;"
         case (_, 0x3C): replacement = "&lt;"
