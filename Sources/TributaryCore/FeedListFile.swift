@@ -97,6 +97,38 @@ public struct FeedListFile: Sendable {
         return true
     }
 
+    /// What `add(contentsOf:)` did with each subscription, by URL.
+    public struct AddResult: Sendable {
+        public var added: [String] = []
+        /// Feeds already listed (or listed twice in the input); left as they were.
+        public var alreadyPresent: [String] = []
+        /// Feeds refused, with the reason (a URL neither http(s) nor a path).
+        public var refused: [ConfigError] = []
+    }
+
+    /// Adds many subscriptions in one pass (an OPML import): linear in the size of the list, where calling
+    /// `add` for each would be quadratic.
+    public mutating func add(contentsOf subscriptions: [Subscription]) -> AddResult {
+        var result = AddResult()
+        var known = Set(feedList.feeds.map(\.url))
+        for subscription in subscriptions {
+            do {
+                try FeedListDecoder.validateFeedURL(
+                    subscription.url, context: "feed \"\(subscription.url)\"", path: url.path)
+            } catch {
+                result.refused.append(error)
+                continue
+            }
+            guard known.insert(subscription.url).inserted else {
+                result.alreadyPresent.append(subscription.url)
+                continue
+            }
+            feedList.feeds.append(subscription)
+            result.added.append(subscription.url)
+        }
+        return result
+    }
+
     /// Removes the feed with this URL.
     /// - Returns: false when no feed has that URL.
     public mutating func remove(url feedURL: String) -> Bool {
@@ -115,6 +147,21 @@ public struct FeedListFile: Sendable {
         feedList.feeds[index].url = new
         renamed[new] = renamed.removeValue(forKey: old) ?? old
         return true
+    }
+
+    /// Reads the file as it is now, applies `change` and saves it: the way to edit feeds.json at the end of a
+    /// long run (a confirmed redirect, say), when a person may have edited the file since the run read it.
+    ///
+    /// - Returns: what `change` returned; nothing is written when the change leaves the feeds as they were.
+    /// - Throws: `ConfigError` when the file cannot be read, is invalid, or cannot be written.
+    @discardableResult
+    public static func update<Result>(
+        at url: URL, _ change: (inout FeedListFile) -> Result
+    ) throws(ConfigError) -> Result {
+        var file = try load(from: url)
+        let result = change(&file)
+        try file.save()
+        return result
     }
 
     /// The bytes `save` would write: the file as read, with the `feeds` array brought up to date.

@@ -320,6 +320,8 @@ struct DocumentBytes {
                     if let scalar = numericReference(bytes, index + 2..<end), (0x80...0x9F).contains(scalar) {
                         let mapped = windows1252High[Int(scalar - 0x80)]
                         replace(index..<end + 1, with: Array("&#\(mapped);".utf8))
+                    } else if bytes[index + 2] == UInt8(ascii: "X") {
+                        replace(index + 2..<index + 3, with: [UInt8(ascii: "x")])  // XML only knows &#x
                     }
                     index = end + 1
                 } else if let end {

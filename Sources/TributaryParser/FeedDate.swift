@@ -55,10 +55,20 @@ public enum FeedDate {
         var ordinal: Int?
         if scanner.take("-") {
             // -YYMM, -YY-MM, -YY
-            guard let yy = scanner.number(exactly: 2) else { return nil }
-            year = currentCentury + yy
-            _ = scanner.take("-")
-            if let mm = scanner.number(exactly: 2) { month = mm }
+            let digits = scanner.digitRun()
+            switch digits.count {
+            case 4:
+                year = currentCentury + digits.value(0, 2)
+                month = digits.value(2, 2)
+            case 2:
+                year = currentCentury + digits.value(0, 2)
+                if scanner.take("-") {
+                    guard let mm = scanner.number(exactly: 2) else { return nil }
+                    month = mm
+                }
+            default:
+                return nil
+            }
         } else {
             let digits = scanner.digitRun()
             switch digits.count {

@@ -15,13 +15,33 @@ public enum HTMLSanitizer {
     /// As `sanitize(_:baseURL:)`, with the base computed only if a relative URL needs it.
     static func sanitize(_ html: String, base: @escaping () -> String?) -> String {
         var needsParse = false
-        for byte in html.utf8 where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") {
-            needsParse = true
-            break
+        var previous: UInt8 = 0
+        for byte in html.utf8 {
+            // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
+            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || (previous == 0xC2 && byte < 0xA0) {
+                needsParse = true
+                break
+            }
+            previous = byte
         }
         guard needsParse else { return trimmed(html) }
+        var pass = rebuild(html, base: base)
+        // Removing an unknown element can leave a structure libxml2 would parse differently (a row inside a
+        // row); one more pass over such output reaches the stable form, so sanitising is idempotent.
+        var rounds = 0
+        while pass.unwrapped && rounds < 3 {
+            let next = rebuild(pass.html, base: base)
+            if next.html == pass.html { break }
+            pass = next
+            rounds += 1
+        }
+        return pass.html
+    }
+
+    private static func rebuild(_ html: String, base: @escaping () -> String?) -> (html: String, unwrapped: Bool) {
         var writer = MarkupWriter(base: base)
-        var text = html
+        // An explicit body keeps libxml2 from wrapping leading text in an implied <p>.
+        var text = "<html><body>" + html
         let parsed: Bool = text.withUTF8 { buffer in
             guard let document = XMLDocument.parseHTMLFragment(UnsafeRawBufferPointer(buffer)),
                 let root = document.root
@@ -29,8 +49,8 @@ public enum HTMLSanitizer {
             writer.write(contentsOf: root, isHTML: true)
             return true
         }
-        guard parsed else { return "" }
-        return writer.result()
+        guard parsed else { return ("", false) }
+        return (writer.result(), writer.unwrapped)
     }
 
     private static func trimmed(_ text: String) -> String {
@@ -72,10 +92,12 @@ enum SanitizerRules {
 
     static let keptElements: Set<String> = [
         "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big", "blockquote",
-        "caption", "center", "cite", "code", "colgroup", "command", "datagrid", "dd", "del", "details", "dfn",
+        "canvas", "caption", "center", "cite", "code", "colgroup", "command", "datagrid", "dd", "del", "details", "dfn",
         "dialog", "dir", "div", "dl", "dt", "em", "event-source", "figcaption", "figure", "font", "footer", "h1",
-        "h2", "h3", "h4", "h5", "h6", "header", "i", "ins", "kbd", "m", "map", "mark", "menu", "meter", "multicol",
-        "nav", "nextid", "ol", "p", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "section",
+        "h2", "h3", "h4", "h5", "h6", "header", "i", "ins", "kbd", "li", "m", "map", "mark", "menu", "meter",
+        "multicol",
+        "nav", "nextid", "noscript", "ol", "p", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp",
+        "section",
         "small", "sound", "spacer", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
         "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video",
     ]
@@ -83,18 +105,18 @@ enum SanitizerRules {
     /// Elements removed together with their content: active content, foreign markup whose parsing rules
     /// differ from HTML's, and form controls.
     static let droppedElements: Set<String> = [
-        "script", "style", "applet", "object", "embed", "param", "iframe", "frame", "frameset", "noframes",
-        "svg", "math", "base", "meta", "link", "template", "xml", "input", "button", "select", "option",
-        "optgroup", "textarea", "datalist", "keygen", "output", "noembed", "canvas", "head",
+        "script", "style", "applet", "param", "svg", "math", "base", "meta", "link", "template", "xml", "input",
+        "button", "select", "option", "optgroup", "textarea", "datalist", "keygen", "output",
     ]
 
     static let allowedAttributes: Set<String> = [
-        "abbr", "accept", "accept-charset", "accesskey", "align", "alt", "autocomplete", "autofocus", "autoplay",
+        "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete", "autofocus",
         "axis", "background", "balance", "bgcolor", "bgproperties", "border", "bordercolor", "bordercolordark",
         "bordercolorlight", "bottompadding", "cellpadding", "cellspacing", "ch", "challenge", "char", "charoff",
         "charset", "checked", "choff", "cite", "class", "clear", "color", "cols", "colspan", "compact",
-        "contenteditable", "controls", "coords", "datafld", "datapagesize", "datasrc", "datetime", "default",
-        "delay", "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "frame", "galleryimg",
+        "contenteditable", "controls", "coords", "data", "datafld", "datapagesize", "datasrc", "datetime", "default",
+        "delay", "dir", "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "form", "frame",
+        "galleryimg",
         "gutter", "headers", "height", "hidefocus", "hidden", "high", "href", "hreflang", "hspace", "icon",
         "inputmode", "ismap", "keytype", "label", "lang", "leftspacing", "list", "longdesc", "loop", "loopcount",
         "loopend", "loopstart", "low", "lowsrc", "max", "maxlength", "media", "method", "min", "multiple",
@@ -109,6 +131,7 @@ enum SanitizerRules {
     /// Attributes whose value is a URL: checked against the scheme allowlist and made absolute.
     static let urlAttributes: Set<String> = [
         "href", "src", "background", "cite", "longdesc", "dynsrc", "lowsrc", "usemap", "poster", "ping", "icon",
+        "action", "data",
     ]
 
     static let safeSchemes: Set<String> = [
@@ -161,7 +184,8 @@ enum SanitizerRules {
 
     /// Keeps only declarations of allowed properties with harmless values. Anything that could load or run
     /// something (`url()`, `expression()`, `-moz-binding`, `behavior`, escapes, comments) empties the style.
-    static func sanitizeStyle(_ style: String) -> String {
+    static func sanitizeStyle(_ rawStyle: String) -> String {
+        let style = removingURLs(rawStyle)
         let lower = style.lowercased()
         if lower.contains("url(") || lower.contains("url (") || lower.contains("expression")
             || lower.contains("\\") || lower.contains("/*") || lower.contains("binding")
@@ -178,11 +202,11 @@ enum SanitizerRules {
                 return ""
             }
             let property = parts[0].trimmingCharacters(in: .whitespaces)
-            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            let value = String(parts[1].drop(while: \.isWhitespace))
             guard !property.isEmpty, property.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
                 !value.contains(":")
             else { return "" }
-            if value.isEmpty { continue }
+            if value.allSatisfy(\.isWhitespace) { continue }
             let name = property.lowercased()
             if cssProperties.contains(name) {
                 clean.append("\(property): \(value);")
@@ -194,6 +218,22 @@ enum SanitizerRules {
             }
         }
         return clean.joined(separator: " ")
+    }
+
+    /// Replaces each `url(…)` with a space, as feedparser does, so the rest of a declaration list survives.
+    private static func removingURLs(_ style: String) -> String {
+        var result = style
+        while let start = result.range(of: "url", options: .caseInsensitive) {
+            var index = start.upperBound
+            while index < result.endIndex, result[index].isWhitespace { index = result.index(after: index) }
+            guard index < result.endIndex, result[index] == "(",
+                let close = result[index...].firstIndex(of: ")")
+            else { break }
+            var end = result.index(after: close)
+            while end < result.endIndex, result[end].isWhitespace { end = result.index(after: end) }
+            result.replaceSubrange(start.lowerBound..<end, with: " ")
+        }
+        return result
     }
 
     /// Only plain characters, `word-word`, simple quoted words and parenthesised numbers.
@@ -260,6 +300,8 @@ struct MarkupWriter {
     private var bytes: [UInt8] = []
     private let base: () -> String?
     private var resolvedBase: String??
+    /// Whether an element was removed but its content kept, which can change how the output re-parses.
+    private(set) var unwrapped = false
 
     init(base: @escaping () -> String?) {
         self.base = base
@@ -287,7 +329,7 @@ struct MarkupWriter {
     /// - Parameter isHTML: the tree came from the HTML parser (names are lower-case, `html`/`body` are
     ///   implied wrappers); otherwise it is XHTML inside a feed, where elements outside the XHTML namespace
     ///   are foreign and dropped.
-    mutating func write(contentsOf node: XMLNode, isHTML: Bool) {
+    mutating func write(contentsOf node: XMLNode, isHTML: Bool, anyNamespace: Bool = false) {
         var stack: [(children: XMLNode.Children, closing: String?)] = [(node.children, nil)]
         if isHTML && node.isElement && !node.hasName("html") {
             stack = [(XMLNode.Children.single(node), nil)]
@@ -308,7 +350,7 @@ struct MarkupWriter {
             guard child.isElement, stack.count < 512 else { continue }
             var name = child.name
             if !isHTML {
-                if let namespace = child.namespaceURI, namespace != xhtmlNamespace { continue }
+                if !anyNamespace, let namespace = child.namespaceURI, namespace != xhtmlNamespace { continue }
                 name = name.lowercased()
             } else if name == "html" || name == "body" {
                 stack.append((child.children, nil))
@@ -318,6 +360,7 @@ struct MarkupWriter {
             case .drop:
                 continue
             case .unwrap:
+                unwrapped = true
                 stack.append((child.children, nil))
             case .void:
                 writeStartTag(name, of: child)
@@ -336,11 +379,15 @@ struct MarkupWriter {
             guard SanitizerRules.allowedAttributes.contains(attribute) else { continue }
             var output = value
             if SanitizerRules.urlAttributes.contains(attribute) {
-                guard let safe = SanitizerRules.safeURL(value) else { continue }
-                output = safe.url
-                if safe.isRelative, let base = baseURL() {
-                    output = LibXML2Support.resolve(safe.url, against: base)
-                    guard SanitizerRules.safeURL(output) != nil else { continue }
+                // An unsafe URL is emptied rather than removed, so the element keeps its shape.
+                if let safe = SanitizerRules.safeURL(value) {
+                    output = safe.url
+                    if safe.isRelative, !safe.url.isEmpty, let base = baseURL() {
+                        output = LibXML2Support.resolve(safe.url, against: base)
+                        if SanitizerRules.safeURL(output) == nil { output = "" }
+                    }
+                } else {
+                    output = ""
                 }
             } else if attribute == "style" {
                 output = SanitizerRules.sanitizeStyle(value)
@@ -365,6 +412,15 @@ struct MarkupWriter {
         for (index, byte) in text.enumerated() {
             let replacement: StaticString
             switch byte {
+            case 0xC2 where index + 1 < text.count && (0x80...0x9F).contains(text[index + 1]):
+                // A C1 control (from `&#146;`) is windows-1252 punctuation in every real feed.
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
+                let scalar = DocumentBytes.windows1252High[Int(text[index + 1] - 0x80)]
+                var encoded: [UInt8] = []
+                DocumentBytes.appendUTF8(scalar, to: &encoded)
+                bytes.append(contentsOf: encoded)
+                start = index + 2
+                continue
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"

@@ -383,9 +383,50 @@ enum LibXML2Support {
     /// Resolves `reference` against `base` (RFC 3986), or returns it unchanged when either cannot be parsed.
     static func resolve(_ reference: String, against base: String) -> String {
         prepareThread()
-        guard let built = xmlBuildURI(reference, base) else { return reference }
+        if let built = xmlBuildURI(reference, base) {
+            defer { tributary_xmlFree(built) }
+            return String(cString: built)
+        }
+        // libxml2 refuses IRIs: percent-encode non-ASCII bytes, resolve, then restore them.
+        guard reference.utf8.contains(where: { $0 >= 0x80 }) || base.utf8.contains(where: { $0 >= 0x80 }) else {
+            return reference
+        }
+        guard let built = xmlBuildURI(percentEncodingNonASCII(reference), percentEncodingNonASCII(base)) else {
+            return reference
+        }
         defer { tributary_xmlFree(built) }
-        return String(cString: built)
+        return decodingNonASCIIPercents(String(cString: built))
+    }
+
+    private static func percentEncodingNonASCII(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                result += "%" + String(byte, radix: 16, uppercase: true)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
+    }
+
+    private static func decodingNonASCIIPercents(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let source = Array(text.utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
+                let value = UInt8(String(decoding: source[index + 1...index + 2], as: UTF8.self), radix: 16),
+                value >= 0x80
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The code point of an HTML 4 named entity (`eacute` → U+00E9), or nil when HTML has no such entity.

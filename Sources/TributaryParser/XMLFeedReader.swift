@@ -5,8 +5,8 @@ import TributaryCore
 /// element names, so they are one case.
 enum FeedVocabulary {
     case rss
-    case atom10
-    case atom03
+    /// Atom 1.0 and 0.3: their element names are read as one vocabulary (0.3's names are aliases).
+    case atom
     case rdf
     case dublinCore
     case dublinCoreTerms
@@ -20,8 +20,7 @@ enum FeedVocabulary {
     static func of(_ uri: String?) -> FeedVocabulary {
         guard let uri else { return .rss }
         switch uri {
-        case "http://www.w3.org/2005/Atom": return .atom10
-        case "http://purl.org/atom/ns#": return .atom03
+        case "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#": return .atom
         case "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/net/rss1.1#",
             "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss",
             "http://backend.userland.com/rss":
@@ -48,13 +47,26 @@ struct XMLFeedReader {
     let documentURL: String
     private var vocabularies: [UnsafeRawPointer: FeedVocabulary] = [:]
     private var isAtom = false
+    private var errors: [String] = []
+
+    /// The longest text a single element may contribute; longer text is cut (a feed with a 10 MB title is
+    /// an attack or a bug, and either way must not cost unbounded time downstream).
+    static let maximumTextLength = 4 * 1024 * 1024
+
+    /// The element's text, capped at `maximumTextLength` bytes.
+    private mutating func text(of node: XMLNode) -> String {
+        let value = node.text
+        guard value.utf8.count > Self.maximumTextLength else { return value }
+        errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
+        return String(decoding: value.utf8.prefix(Self.maximumTextLength), as: UTF8.self)
+    }
 
     init(documentURL: String) {
         self.documentURL = documentURL
     }
 
     mutating func vocabulary(_ node: XMLNode) -> FeedVocabulary {
-        guard let key = node.namespaceKey else { return .rss }
+        guard let key = node.namespaceKey else { return isAtom ? .atom : .rss }
         if let known = vocabularies[key] { return known }
         let vocabulary = FeedVocabulary.of(node.namespaceURI)
         vocabularies[key] = vocabulary
@@ -69,9 +81,13 @@ struct XMLFeedReader {
         var format = ""
         var errors: [String] = []
         switch (rootVocabulary, rootName.lowercased()) {
-        case (.atom10, "feed"), (.atom03, "feed"), (.rss, "feed"):
+        case (.atom, "feed"), (.rss, "feed"), (.other, "feed"):
             isAtom = true
-            format = rootVocabulary == .atom03 ? "atom03" : "atom10"
+            format = root.namespaceURI == "http://www.w3.org/2005/Atom" ? "atom10" : "atom03"
+            if rootVocabulary == .other, let key = root.namespaceKey {
+                // A feed in an unknown namespace (a draft Atom URI): read its elements as Atom.
+                vocabularies[key] = .atom
+            }
             readChannel(root, into: &feed, entries: &entries)
         case (.rdf, "rdf"):
             format = "rss10"
@@ -83,7 +99,8 @@ struct XMLFeedReader {
                     entries.append(readEntry(child))
                 }
             }
-        case (.rss, "rss"):
+        case (.rss, "rss"), (.other, "rss"):
+            if rootVocabulary == .other, let key = root.namespaceKey { vocabularies[key] = .rss }
             format = "rss" + (root.attribute("version") ?? "20").replacingOccurrences(of: ".", with: "")
             for child in root.children where child.isElement {
                 let name = child.name.lowercased()
@@ -101,81 +118,89 @@ struct XMLFeedReader {
         default:
             errors.append("the root element <\(rootName)> is not a feed")
         }
-        return ParsedFeed(info: feed.info, articles: entries, errors: errors, format: format)
+        return ParsedFeed(info: feed.info, articles: entries, errors: errors + self.errors, format: format)
     }
 
     // MARK: - Feed level
 
     private mutating func readChannel(_ channel: XMLNode, into feed: inout FeedBuilder, entries: inout [Article]) {
         if let language = channel.attribute("lang", namespace: xmlNamespace) { feed.info.language = language }
+        if let href = channel.attribute("HREF").flatMap({ url($0, at: channel) }) {
+            // CDF keeps the channel's link and date in attributes.
+            feed.info.link = href
+            feed.info.links.append(Link(href: href, rel: "alternate", type: "text/html"))
+        }
+        if let date = channel.attribute("LASTMOD").flatMap(FeedDate.parse) { feed.info.updated = date }
         for child in channel.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name
+            let name = child.name.lowercased()
             switch (vocabulary, name) {
-            case (.rss, "item"), (.atom10, "entry"), (.atom03, "entry"), (.rss, "entry"):
+            case (.rss, "item"), (.atom, "entry"), (.rss, "entry"):
                 entries.append(readEntry(child))
-            case (.rss, "title"), (.atom10, "title"), (.atom03, "title"), (.dublinCore, "title"):
+            case (.rss, "title"), (.atom, "title"), (.dublinCore, "title"):
                 let text = readText(child, kind: .title)
                 feed.info.title = text.value
             case (.rss, "link"):
-                if let href = url(child.text, at: child) {
+                if let href = url(text(of: child), at: child) {
                     feed.info.link = href
                     feed.info.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
-            case (.atom10, "link"), (.atom03, "link"):
+            case (.atom, "link"):
                 var ignored: [Enclosure] = []
                 readAtomLink(child, links: &feed.info.links, link: &feed.info.link, enclosures: &ignored)
-            case (.rss, "description"), (.atom10, "subtitle"), (.atom03, "tagline"), (.itunes, "subtitle"),
-                (.dublinCore, "description"):
-                if name == "subtitle" && vocabulary == .itunes && feed.info.subtitle != nil { continue }
-                feed.info.subtitle = readText(child, kind: name == "description" ? .html : .construct).value
-            case (.atom10, "id"), (.atom03, "id"):
-                feed.info.id = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            case (.rss, "lastBuildDate"), (.atom10, "updated"), (.atom03, "modified"), (.dublinCore, "date"),
+            case (.rss, "description"), (.rss, "abstract"), (.atom, "subtitle"), (.atom, "tagline"),
+                (.itunes, "subtitle"), (.itunes, "summary"), (.dublinCore, "description"):
+                if vocabulary != .rss && vocabulary != .atom && feed.info.subtitle != nil { continue }
+                feed.info.subtitle = readText(child, kind: vocabulary == .atom ? .construct : .html).value
+            case (.atom, "id"):
+                let raw = trimmed(text(of: child))
+                feed.info.id = raw.hasPrefix("/") || raw.hasPrefix(".") ? url(raw, at: child) : raw
+            case (.rss, "lastbuilddate"), (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"),
                 (.dublinCoreTerms, "modified"):
-                if let date = FeedDate.parse(child.text) { feed.info.updated = date }
-            case (.rss, "pubDate"), (.atom10, "published"), (.atom03, "issued"), (.dublinCoreTerms, "issued"):
-                if let date = FeedDate.parse(child.text) { feed.info.published = date }
-            case (.atom10, "author"), (.atom03, "author"):
+                if let date = FeedDate.parse(text(of: child)) { feed.info.updated = date }
+            case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
+                if let date = FeedDate.parse(text(of: child)) { feed.info.published = date }
+            case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &feed.info.authors)
-            case (.rss, "managingEditor"), (.dublinCore, "creator"), (.dublinCore, "author"), (.itunes, "author"):
-                appendPerson(parsePerson(child.text), to: &feed.info.authors)
-            case (.rss, "category"), (.dublinCore, "subject"), (.atom10, "category"), (.atom03, "category"),
+            case (.rss, "managingeditor"), (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"),
+                (.itunes, "author"):
+                appendPerson(parsePerson(text(of: child)), to: &feed.info.authors)
+            case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &feed.info.categories)
-            case (.atom10, "icon"):
-                feed.info.icon = url(child.text, at: child)
-            case (.atom10, "logo"):
-                feed.info.logo = url(child.text, at: child)
+            case (.atom, "icon"):
+                feed.info.icon = url(text(of: child), at: child)
+            case (.atom, "logo"):
+                feed.info.logo = url(text(of: child), at: child)
             case (.rss, "image"):
                 if let imageURL = child.elements.first(where: { $0.name == "url" }) {
-                    feed.info.logo = feed.info.logo ?? url(imageURL.text, at: imageURL)
+                    feed.info.logo = feed.info.logo ?? url(text(of: imageURL), at: imageURL)
                 }
             case (.itunes, "image"):
                 if let href = child.attribute("href") { feed.info.logo = feed.info.logo ?? url(href, at: child) }
             case (.rss, "language"), (.dublinCore, "language"):
-                feed.info.language = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                feed.info.language = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
             case (.rss, "ttl"):
-                feed.info.schedule.ttlMinutes = Int(child.text.trimmingCharacters(in: .whitespacesAndNewlines))
-            case (.rss, "skipHours"):
+                feed.info.schedule.ttlMinutes = Int(text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
+            case (.rss, "skiphours"):
                 for hour in child.elements where hour.name == "hour" {
-                    if let value = Int(hour.text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    if let value = Int(text(of: hour).trimmingCharacters(in: .whitespacesAndNewlines)),
                         (0...24).contains(value)
                     {
                         feed.info.schedule.skipHours.insert(value % 24)
                     }
                 }
-            case (.rss, "skipDays"):
+            case (.rss, "skipdays"):
                 for day in child.elements where day.name == "day" {
-                    let value = day.text.trimmingCharacters(in: .whitespacesAndNewlines).capitalized
+                    let value = text(of: day).trimmingCharacters(in: .whitespacesAndNewlines).capitalized
                     if !value.isEmpty { feed.info.schedule.skipDays.insert(value) }
                 }
-            case (.syndication, "updatePeriod"):
-                feed.info.schedule.updatePeriod = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            case (.syndication, "updateperiod"):
+                feed.info.schedule.updatePeriod = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                     .lowercased()
-            case (.syndication, "updateFrequency"):
+            case (.syndication, "updatefrequency"):
                 feed.info.schedule.updateFrequency = Int(
-                    child.text.trimmingCharacters(in: .whitespacesAndNewlines))
+                    text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
             case (.rss, "items"), (.rdf, _):
                 continue
             default:
@@ -191,54 +216,69 @@ struct XMLFeedReader {
         if let about = item.attribute("about", namespace: rdfNamespace) {
             entry.id = about
         }
+        if let href = item.attribute("HREF").flatMap({ url($0, at: item) }) {
+            entry.link = href
+            entry.links.append(Link(href: href, rel: "alternate", type: "text/html"))
+        }
+        if let date = item.attribute("LASTMOD").flatMap(FeedDate.parse) { entry.updated = date }
         for child in item.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name
+            let name = child.name.lowercased()
             switch (vocabulary, name) {
-            case (.rss, "title"), (.atom10, "title"), (.atom03, "title"), (.dublinCore, "title"):
+            case (.rss, "title"), (.atom, "title"), (.dublinCore, "title"):
                 let text = readText(child, kind: .title)
                 entry.title = text.value
                 entry.titleIsHTML = text.isHTML
             case (.rss, "link"):
-                if let href = url(child.text, at: child) {
+                if let href = url(text(of: child), at: child) {
                     entry.link = href
                     entry.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
-            case (.atom10, "link"), (.atom03, "link"):
+            case (.atom, "link"):
                 readAtomLink(child, links: &entry.links, link: &entry.link, enclosures: &entry.enclosures)
             case (.rss, "guid"):
-                let guid = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let guid = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !guid.isEmpty else { continue }
                 entry.id = guid
                 let permalink = child.attribute("isPermaLink")?.lowercased() ?? "true"
                 entry.guidIsLink = permalink == "true" && entry.link == nil
                 if entry.guidIsLink { entry.guidLink = url(guid, at: child) }
-            case (.atom10, "id"), (.atom03, "id"), (.dublinCore, "identifier"):
+            case (.atom, "id"), (.dublinCore, "identifier"):
                 if name == "identifier" && entry.id != nil { continue }
-                let id = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !id.isEmpty { entry.id = id }
-            case (.rss, "description"), (.dublinCore, "description"):
+                let raw = trimmed(text(of: child))
+                // Relative paths as ids are resolved like links (feedparser does); opaque ids stay as written.
+                let isPath = raw.hasPrefix("/") || raw.hasPrefix(".")
+                if let id = vocabulary == .atom && isPath ? url(raw, at: child) : raw, !id.isEmpty {
+                    entry.id = id
+                }
+            case (.rss, "description"), (.rss, "summary"), (.rss, "abstract"), (.dublinCore, "description"):
                 if entry.summary != nil && vocabulary == .dublinCore { continue }
-                entry.summary = readText(child, kind: .html).html
-            case (.atom10, "summary"), (.atom03, "summary"):
+                let text = readText(child, kind: .html).html
+                // A second summary-like element is the body (feedparser's reading of description + summary).
+                if entry.summary != nil && entry.content == nil && vocabulary == .rss {
+                    entry.content = text
+                } else {
+                    entry.summary = text
+                }
+            case (.atom, "summary"):
                 entry.summary = readText(child, kind: .construct).html
             case (.itunes, "summary"), (.itunes, "subtitle"):
                 if entry.summary == nil { entry.summary = readText(child, kind: .plain).html }
             case (.content, "encoded"):
                 entry.content = readText(child, kind: .html).html
-            case (.atom10, "content"), (.atom03, "content"):
+            case (.atom, "content"):
                 entry.content = readText(child, kind: .construct).html
-            case (.xhtml, "body"), (.rss, "fullitem"), (.other, "fullitem"):
+            case (.xhtml, "body"), (.rss, "body"), (.rss, "fullitem"), (.other, "fullitem"):
                 entry.content = readText(child, kind: name == "body" ? .inlineXHTML : .html).html
-            case (.rss, "pubDate"), (.atom10, "published"), (.atom03, "issued"), (.dublinCoreTerms, "issued"):
-                if let date = FeedDate.parse(child.text) { entry.published = date }
-            case (.atom10, "updated"), (.atom03, "modified"), (.dublinCore, "date"), (.dublinCoreTerms, "modified"):
-                if let date = FeedDate.parse(child.text) { entry.updated = date }
-            case (.atom10, "author"), (.atom03, "author"):
+            case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
+                if let date = FeedDate.parse(text(of: child)) { entry.published = date }
+            case (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"), (.dublinCoreTerms, "modified"):
+                if let date = FeedDate.parse(text(of: child)) { entry.updated = date }
+            case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &entry.authors)
             case (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"), (.itunes, "author"):
-                appendPerson(parsePerson(child.text), to: &entry.authors)
-            case (.rss, "category"), (.dublinCore, "subject"), (.atom10, "category"), (.atom03, "category"),
+                appendPerson(parsePerson(text(of: child)), to: &entry.authors)
+            case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &entry.categories)
             case (.rss, "enclosure"):
@@ -250,15 +290,23 @@ struct XMLFeedReader {
                 entry.links.append(Link(href: href, rel: "enclosure", type: type, length: length))
             case (.rss, "source"):
                 var source = Source()
-                let title = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let title = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                 source.title = title.isEmpty ? nil : title
                 if let href = child.attribute("url").flatMap({ url($0, at: child) }) {
                     source.link = href
                     source.links = [Link(href: href, rel: "self")]
                 }
                 entry.source = source
-            case (.atom10, "source"), (.atom03, "source"):
+            case (.atom, "source"):
                 entry.source = readAtomSource(child)
+            case (.media, "title"):
+                if entry.title == nil { entry.title = trimmed(text(of: child)) }
+            case (.media, "category"):
+                let term = trimmed(text(of: child))
+                if !term.isEmpty {
+                    let scheme = child.attribute("scheme") ?? "http://search.yahoo.com/mrss/category_schema"
+                    append(Category(term: term, scheme: scheme, label: child.attribute("label")), to: &entry.categories)
+                }
             case (.media, "content"), (.media, "group"):
                 readMedia(child, into: &entry)
             default:
@@ -298,9 +346,10 @@ struct XMLFeedReader {
     private mutating func readAtomLink(
         _ node: XMLNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
     ) {
-        guard let rawHref = node.attribute("href") ?? node.attribute("url"), let href = url(rawHref, at: node) else {
-            return
-        }
+        // Atom 0.3 drafts sometimes put the URL in the element's text.
+        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)),
+            let href = url(rawHref, at: node)
+        else { return }
         let rel = node.attribute("rel")?.trimmingCharacters(in: .whitespaces) ?? "alternate"
         let type = node.attribute("type") ?? (rel == "self" ? "application/atom+xml" : "text/html")
         let length = node.attribute("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
@@ -315,17 +364,17 @@ struct XMLFeedReader {
     private mutating func readAtomPerson(_ node: XMLNode) -> Person {
         var person = Person()
         for child in node.elements {
-            let value = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { continue }
             switch child.name {
             case "name": person.name = value
             case "email": person.email = value
-            case "uri", "url": person.uri = url(value, at: child)
+            case "uri", "url", "homepage": person.uri = url(value, at: child)
             default: continue
             }
         }
         if person.name == nil && person.email == nil && person.uri == nil {
-            let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             if !text.isEmpty { return parsePerson(text) }
         }
         return person
@@ -334,13 +383,13 @@ struct XMLFeedReader {
     private mutating func readCategories(_ node: XMLNode, vocabulary: FeedVocabulary, into categories: inout [Category])
     {
         switch vocabulary {
-        case .atom10, .atom03:
-            let term = node.attribute("term") ?? node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .atom:
+            let term = node.attribute("term") ?? text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !term.isEmpty else { return }
             append(
                 Category(term: term, scheme: node.attribute("scheme"), label: node.attribute("label")), to: &categories)
         case .itunes where node.name == "keywords":
-            for keyword in node.text.split(separator: ",") {
+            for keyword in text(of: node).split(separator: ",") {
                 let term = keyword.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !term.isEmpty {
                     append(Category(term: term, scheme: "http://www.itunes.com/"), to: &categories)
@@ -354,7 +403,7 @@ struct XMLFeedReader {
                 readCategories(child, vocabulary: .itunes, into: &categories)
             }
         default:
-            let term = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let term = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !term.isEmpty else { return }
             append(Category(term: term, scheme: node.attribute("domain")), to: &categories)
         }
@@ -430,16 +479,16 @@ struct XMLFeedReader {
         let base = { [documentURL] in node.baseURL ?? (documentURL.isEmpty ? nil : documentURL) }
         switch kind {
         case .plain:
-            return Text(value: trimmed(node.text), isHTML: false)
+            return Text(value: trimmed(text(of: node)), isHTML: false)
         case .html:
             if node.hasElementChildren {
                 return Text(value: inlineMarkup(node, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(node.text, base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
         case .inlineXHTML:
             return Text(value: inlineMarkup(node, base: base), isHTML: true)
         case .title where !isAtom && node.attribute("type") == nil:
-            let text = trimmed(node.text)
+            let text = trimmed(text(of: node))
             if looksLikeHTML(text) {
                 return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
             }
@@ -460,11 +509,23 @@ struct XMLFeedReader {
                 }
                 return Text(value: inlineMarkup(container, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(node.text, base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
         }
-        var text = node.text
-        if mode == "base64", let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
-            text = String(decoding: decoded, as: UTF8.self)
+        if node.hasElementChildren && !type.contains("html") {
+            // Markup written straight into a text construct: keep it as the author wrote it.
+            return Text(value: inlineMarkup(node, base: base, anyNamespace: true), isHTML: true)
+        }
+        var text = text(of: node)
+        let isTextual =
+            type == "text" || type == "html" || type.hasPrefix("text/") || type.hasSuffix("+xml")
+            || type.hasSuffix("/xml")
+        if mode == "base64" || (isAtom && !isTextual && type.contains("/")) {
+            // Atom 1.0 base64-encodes any other media type; Atom 0.3 says so with mode="base64".
+            if let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
+                return Text(
+                    value: HTMLSanitizer.sanitize(String(decoding: decoded, as: UTF8.self), base: base), isHTML: true)
+            }
+            text = ""
         }
         if type == "html" || type.contains("html") {
             return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
@@ -478,9 +539,9 @@ struct XMLFeedReader {
         return Text(value: trimmed(text), isHTML: false)
     }
 
-    private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?) -> String {
+    private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
         var writer = MarkupWriter(base: base)
-        writer.write(contentsOf: node, isHTML: false)
+        writer.write(contentsOf: node, isHTML: false, anyNamespace: anyNamespace)
         return writer.result()
     }
 

@@ -10,6 +10,8 @@ struct AddCommand: ParsableCommand {
         discussion: """
             Each URL is an http(s) feed URL or the path of a local feed file (relative to feeds.json's folder). \
             A URL already in the list is reported and left as it is. When any URL is refused, nothing is changed.
+
+            Example: tributary add https://example.org/feed.xml --title "Example" --tag news --tag eu/balkans
             """
     )
 

@@ -9,10 +9,12 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Merge an OPML subscription list into feeds.json.",
         discussion: """
-            Reads OPML 1.0/2.0 as exported by feed readers. Folders become tags (nested folders as `a/b`), so do \
-            `category` attributes. Feeds already in the list are skipped and counted; feeds whose URL is neither \
+            Reads OPML 1.0/2.0 as exported by feed readers, and FOAF blogrolls (RDF). Folders become tags \
+            (nested folders as `a/b`), so do `category` attributes and FOAF groups. Feeds already in the list are skipped and counted; feeds whose URL is neither \
             http(s) nor a path are refused and named. A file that is not well-formed OPML changes nothing. \
             Use `-` to read from standard input.
+
+            Example: tributary import ~/Downloads/subscriptions.opml
             """
     )
 
@@ -38,21 +40,12 @@ struct ImportCommand: ParsableCommand {
         } catch {
             throw CommandFailure("\(path): \(error.description); nothing was imported", exitCode: ExitStatus.usage)
         }
-        var added = 0
-        var present = 0
-        var refused: [String] = []
-        for subscription in subscriptions {
-            do {
-                if try file.add(subscription) { added += 1 } else { present += 1 }
-            } catch {
-                refused.append(subscription.url)
-            }
-        }
-        if added > 0 { try file.saveForCommand() }
-        var summary = "added \(added), skipped \(present) already present"
-        if !refused.isEmpty {
-            summary += ", refused \(refused.count) (not http(s) or a path)"
-            for url in refused { printError("refused: \(url)") }
+        let result = file.add(contentsOf: subscriptions)
+        if !result.added.isEmpty { try file.saveForCommand() }
+        var summary = "added \(result.added.count), skipped \(result.alreadyPresent.count) already present"
+        if !result.refused.isEmpty {
+            summary += ", refused \(result.refused.count) (not http(s) or a path)"
+            for error in result.refused { printError("refused: \(error.description)") }
         }
         print(summary)
     }
