@@ -204,7 +204,9 @@ enum EntryPreparation {
 
         let feedSelf = IRI.webLink(entry.feedURL)
         let origin = PreparedEntry.Origin(
-            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf,
+            // The feed's own id, else its URL; a feed read from a local file gets a name-based UUID of its path.
+            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf
+                ?? (entry.feedURL.isEmpty ? nil : NameUUID.urn(for: entry.feedURL)),
             title: entry.feed.title.map(plain).flatMap { $0.isEmpty ? nil : $0 },
             link: IRI.webLink(entry.feed.link, bases: [entry.feedURL]),
             selfLink: feedSelf,
