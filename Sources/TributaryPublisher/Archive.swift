@@ -58,7 +58,7 @@ enum Archive {
             let history = AtomWriter.History(
                 previousArchive: manifest.pages.last.map { link(to: $0.file, meta: meta, atomPath: atomPath) },
                 isArchive: true,
-                current: meta.atomURL ?? (atomPath as String?).map { link(to: $0, meta: meta, atomPath: atomPath) },
+                current: link(to: atomPath, meta: meta, atomPath: atomPath),
                 selfURL: meta.atomURL == nil ? nil : link(to: file, meta: meta, atomPath: atomPath))
             let updated = pageEntries.lazy.map(\.updated).max() ?? newest.updated
             newPages.append(

@@ -17,12 +17,14 @@ enum AtomWriter {
     static let namespace = "http://www.w3.org/2005/Atom"
     static let historyNamespace = "http://purl.org/syndication/history/1.0"
 
-    /// The document's bytes.
+    /// The document's bytes. `fragments` are the entries already rendered by `entries(_:)`, in order; nil
+    /// renders them here.
     /// - Parameter updated: the feed's `updated`, derived from the entries by the caller, never the clock.
     static func document(
-        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?,
+        fragments: [[UInt8]]? = nil
     ) -> [UInt8] {
-        var out = ByteWriter(capacity: 1_024 + entries.count * 2_048)
+        var out = ByteWriter(capacity: fragments.map { $0.reduce(4_096) { $0 + $1.count } } ?? estimatedSize(entries))
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"\(namespace)\"")
         if history != nil { out.raw(" xmlns:fh=\"\(historyNamespace)\"") }
         out.raw(">\n")
@@ -45,8 +47,30 @@ enum AtomWriter {
         out.raw("  <generator>Tributary</generator>\n")
         if let icon = meta.icon { element(&out, "icon", icon, indent: 1) }
         if let logo = meta.logo { element(&out, "logo", logo, indent: 1) }
-        for entry in entries { self.entry(&out, entry) }
+        if let fragments {
+            for fragment in fragments { out.raw(fragment) }
+        } else {
+            out.raw(self.entries(entries))
+        }
         out.raw("</feed>\n")
+        return out.bytes
+    }
+
+    /// Room for the whole document, so the buffer is allocated once: the bodies plus about a kilobyte of markup,
+    /// ids, links and dates per entry.
+    static func estimatedSize(_ entries: ArraySlice<PreparedEntry>) -> Int {
+        var size = 4_096
+        for entry in entries {
+            size += 1_200 + (entry.content?.utf8.count ?? 0) + (entry.summary?.utf8.count ?? 0)
+            size += entry.related.count * 200
+        }
+        return size
+    }
+
+    /// The `<entry>` elements for these entries, which can be rendered on several tasks and joined in order.
+    static func entries(_ entries: ArraySlice<PreparedEntry>) -> [UInt8] {
+        var out = ByteWriter(capacity: estimatedSize(entries))
+        for entry in entries { self.entry(&out, entry) }
         return out.bytes
     }
 
@@ -92,11 +116,11 @@ enum AtomWriter {
             out.raw("\"/>\n")
         }
         if let content = entry.content {
-            if let summary = entry.summary { element(&out, "summary", summary, indent: 2, type: "html") }
-            element(&out, "content", content, indent: 2, type: "html")
+            if let summary = entry.summary { body(&out, "summary", summary) }
+            body(&out, "content", content)
         } else if let summary = entry.summary {
             // Atom requires content in an entry without an alternate link; there the summary is the content.
-            element(&out, entry.link == nil ? "content" : "summary", summary, indent: 2, type: "html")
+            body(&out, entry.link == nil ? "content" : "summary", summary)
         }
         source(&out, entry.origin, entryUpdated: entry.updated)
         out.raw("  </entry>\n")
@@ -136,6 +160,17 @@ enum AtomWriter {
         } else {
             element(&out, tag, text, indent: indent)
         }
+    }
+
+    /// An escaped-HTML body, as CDATA.
+    private static func body(_ out: inout ByteWriter, _ tag: String, _ html: String) {
+        out.raw("    <")
+        out.raw(tag)
+        out.raw(" type=\"html\">")
+        out.cdata(html)
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
     }
 
     private static func element(

@@ -32,9 +32,7 @@ enum AtomicFile {
     /// - Throws: `PublishError` naming the file when it cannot be written; the old file is then still in place.
     static func write(_ bytes: [UInt8], to url: URL) throws(PublishError) -> Outcome {
         let path = url.path
-        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(bytes) {
-            return .unchanged
-        }
+        if hasSameBytes(path, bytes) { return .unchanged }
         let folder = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -68,6 +66,34 @@ enum AtomicFile {
         }
         syncFolder(folder.path)
         return .written
+    }
+
+    /// True when the file at `path` holds exactly `bytes`. Reads in blocks, so comparing a large feed costs no
+    /// second copy of it in memory, and stops at the size or the first differing block.
+    private static func hasSameBytes(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, Int(status.st_size) == bytes.count else { return false }
+        let blockSize = 1 << 20
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var offset = 0
+        return bytes.withUnsafeBytes { expected in
+            block.withUnsafeMutableBytes { buffer in
+                guard let blockBase = buffer.baseAddress else { return false }
+                while offset < expected.count {
+                    let wanted = min(blockSize, expected.count - offset)
+                    let count = read(descriptor, blockBase, wanted)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0, let expectedBase = expected.baseAddress,
+                        memcmp(blockBase, expectedBase + offset, count) == 0
+                    else { return false }
+                    offset += count
+                }
+                return read(descriptor, blockBase, 1) == 0
+            }
+        }
     }
 
     /// Flushes a folder's entries. Failure is not reported: the file itself is already safe, only the rename

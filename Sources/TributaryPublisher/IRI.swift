@@ -20,7 +20,7 @@ enum IRI {
         if let scheme = String(bytes: utf8[0..<colon], encoding: .utf8)?.lowercased(),
             scheme == "http" || scheme == "https"
         {
-            return text.contains("://") && URL(string: text)?.host != nil
+            return isPlainWebURL(text) || (text.contains("://") && URL(string: text)?.host != nil)
         }
         return true
     }
@@ -29,9 +29,10 @@ enum IRI {
     /// characters that URLs forbid percent-encoded. Nil when no such URL can be made (another scheme, no base).
     static func webLink(_ href: String?, bases: [String?] = []) -> String? {
         guard let href else { return nil }
-        let trimmed = XMLCharacters.clean(href).trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trim(XMLCharacters.clean(href))
         guard !trimmed.isEmpty else { return nil }
         let encoded = percentEncode(trimmed)
+        if isPlainWebURL(encoded) { return encoded }
         if let url = URL(string: encoded), let scheme = url.scheme?.lowercased() {
             guard scheme == "http" || scheme == "https", url.host?.isEmpty == false else { return nil }
             return encoded
@@ -49,20 +50,81 @@ enum IRI {
         return nil
     }
 
+    /// True for the common case that needs no URL parser: `http://` or `https://` (any case), a host of letters,
+    /// digits, dots and hyphens, an optional port, then nothing or a path, query or fragment. Anything else
+    /// (user info, IPv6 literals, odd hosts) goes through Foundation's parser.
+    static func isPlainWebURL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            func lower(_ byte: UInt8) -> UInt8 { byte | 0x20 }
+            var index: Int
+            if utf8.count > 8, lower(utf8[0]) == 0x68, lower(utf8[1]) == 0x74, lower(utf8[2]) == 0x74,
+                lower(utf8[3]) == 0x70
+            {
+                index = 4
+                if lower(utf8[index]) == 0x73 { index += 1 }
+                guard index + 3 <= utf8.count, utf8[index] == 0x3A, utf8[index + 1] == 0x2F, utf8[index + 2] == 0x2F
+                else { return false }
+                index += 3
+            } else {
+                return false
+            }
+            let hostStart = index
+            while index < utf8.count,
+                isAlpha(utf8[index]) || isDigit(utf8[index]) || utf8[index] == 0x2E
+                    || utf8[index] == 0x2D
+            {
+                index += 1
+            }
+            guard index > hostStart, utf8[hostStart] != 0x2E, utf8[hostStart] != 0x2D else { return false }
+            if index < utf8.count, utf8[index] == 0x3A {
+                index += 1
+                let portStart = index
+                while index < utf8.count, isDigit(utf8[index]) { index += 1 }
+                guard index > portStart, index - portStart <= 5 else { return false }
+            }
+            guard index == utf8.count || utf8[index] == 0x2F || utf8[index] == 0x3F || utf8[index] == 0x23 else {
+                return false
+            }
+            for byte in utf8[index...] where byte <= 0x20 || byte >= 0x7F || isForbidden(byte) {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The text without leading and trailing white space (Unicode's definition), cheaply when there is none.
+    static func trim(_ text: String) -> String {
+        if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, first < 0x7F, last > 0x20,
+            last < 0x7F
+        {
+            return text
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return text }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+
     /// Percent-encodes bytes that may not appear in a URI: controls, space, non-ASCII and `"<>\^`{|}`, and a `%`
     /// that does not start an escape.
     static func percentEncode(_ text: String) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || forbidden.contains($0) || $0 == 0x25 }) else {
-            return text
+        var text = text
+        let clean = text.withUTF8 { utf8 in
+            !utf8.contains { $0 <= 0x20 || $0 >= 0x7F || $0 == 0x25 || isForbidden($0) }
         }
+        if clean { return text }
+        let utf8 = Array(text.utf8)
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 16)
         for (index, byte) in utf8.enumerated() {
             if byte == 0x25, index + 2 < utf8.count, isHex(utf8[index + 1]), isHex(utf8[index + 2]) {
                 out.append(byte)
-            } else if byte <= 0x20 || byte >= 0x7F || forbidden.contains(byte) || byte == 0x25 {
+            } else if byte <= 0x20 || byte >= 0x7F || isForbidden(byte) || byte == 0x25 {
                 out.append(0x25)
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0F)])
@@ -95,6 +157,12 @@ enum IRI {
     }
 
     private static let forbidden: Set<UInt8> = Set("\"<>\\^`{|}".utf8)
+
+    /// `"<>\^`{|}`, by comparison rather than a set lookup: this runs for every byte of every link.
+    private static func isForbidden(_ byte: UInt8) -> Bool {
+        byte == 0x22 || byte == 0x3C || byte == 0x3E || byte == 0x5C || byte == 0x5E || byte == 0x60 || byte == 0x7B
+            || byte == 0x7C || byte == 0x7D
+    }
 
     private static func isAlpha(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

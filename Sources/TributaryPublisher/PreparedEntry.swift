@@ -56,37 +56,64 @@ struct PreparedEntry: Sendable {
 enum EntryPreparation {
     /// Prepares, merges stories and orders the entries: one entry per story, newest first, ids unique.
     static func prepare(_ entries: [PublishedEntry]) -> [PreparedEntry] {
+        order(groups(entries).map(merge))
+    }
+
+    /// Prepares on up to `width` tasks at once (the work per entry is independent), then orders the result;
+    /// the output is the same as `prepare`'s.
+    static func prepare(_ entries: [PublishedEntry], width: Int) async -> [PreparedEntry] {
+        let groups = groups(entries)
+        let slices = Parallel.slices(groups.count, width: width)
+        if slices.count <= 1 { return order(groups.map(merge)) }
+        let parts = await Parallel.map(slices) { range in groups[range].map(merge) }
+        return order(parts.flatMap { $0 })
+    }
+
+    /// The entries that are published, grouped: one group per story, and a group of one for an entry without a
+    /// story. Groups come in a fixed order (loose entries as given, then stories by id).
+    private static func groups(_ entries: [PublishedEntry]) -> [[PublishedEntry]] {
         var byStory: [String: [PublishedEntry]] = [:]
-        var loose: [PublishedEntry] = []
+        var groups: [[PublishedEntry]] = []
+        groups.reserveCapacity(entries.count)
         for entry in entries where !isEmpty(entry) {
             if let story = entry.storyID, !story.isEmpty {
                 byStory[story, default: []].append(entry)
             } else {
-                loose.append(entry)
+                groups.append([entry])
             }
         }
-        var prepared: [PreparedEntry] = []
-        prepared.reserveCapacity(entries.count)
-        for entry in loose { prepared.append(prepare(entry)) }
         for story in byStory.keys.sorted() {
             guard let members = byStory[story] else { continue }
-            prepared.append(merge(members))
+            groups.append(members)
         }
-        prepared.sort(by: PreparedEntry.newestFirst)
+        return groups
+    }
+
+    /// Newest first, each id once.
+    private static func order(_ prepared: [PreparedEntry]) -> [PreparedEntry] {
+        // Sorted through indices: a prepared entry is a large value, and moving it around costs more than the
+        // rest of the preparation.
+        let order = prepared.indices.sorted { PreparedEntry.newestFirst(prepared[$0], prepared[$1]) }
         // Two entries must never share an id in one document; after linking this only happens when two feeds
         // carry the same URI as their own id, and the older copy is the one that keeps it.
         var seen: Set<String> = []
-        var unique: [PreparedEntry] = []
-        unique.reserveCapacity(prepared.count)
-        for entry in prepared.reversed() where seen.insert(entry.id).inserted {
-            unique.append(entry)
+        seen.reserveCapacity(order.count)
+        var keep = [Bool](repeating: false, count: order.count)
+        for position in order.indices.reversed() where seen.insert(prepared[order[position]].id).inserted {
+            keep[position] = true
         }
-        return unique.reversed()
+        var result: [PreparedEntry] = []
+        result.reserveCapacity(order.count)
+        for (position, index) in order.enumerated() where keep[position] {
+            result.append(prepared[index])
+        }
+        return result
     }
 
     /// The story's lead is the member published first (then by feed URL and id, so the choice is stable): it
     /// keeps its id when later sources join, so subscribers never see the story twice.
     static func merge(_ members: [PublishedEntry]) -> PreparedEntry {
+        if members.count == 1 { return prepare(members[0]) }
         let ordered = members.map { (entry: $0, prepared: prepare($0)) }.sorted { lhs, rhs in
             if lhs.prepared.sortDate != rhs.prepared.sortDate { return lhs.prepared.sortDate < rhs.prepared.sortDate }
             if lhs.entry.feedURL != rhs.entry.feedURL { return lhs.entry.feedURL < rhs.entry.feedURL }
@@ -110,7 +137,10 @@ enum EntryPreparation {
     /// not published.
     static func isEmpty(_ entry: PublishedEntry) -> Bool {
         let article = entry.article
-        func blank(_ text: String?) -> Bool { plain(text ?? "").isEmpty }
+        func blank(_ text: String?) -> Bool {
+            guard let text else { return true }
+            return !text.unicodeScalars.contains { !$0.properties.isWhitespace && $0.value >= 0x20 }
+        }
         return blank(article.title) && blank(article.link) && blank(article.summary) && blank(article.content)
             && article.enclosures.isEmpty && !article.links.contains { $0.rel == "alternate" }
     }
@@ -139,8 +169,10 @@ enum EntryPreparation {
             ?? article.links.lazy.filter { $0.rel == "alternate" }.compactMap { IRI.webLink($0.href, bases: bases) }
             .first
 
-        let summary = article.summary.map(XMLCharacters.clean).flatMap { $0.isEmpty ? nil : $0 }
-        let content = article.content.map(XMLCharacters.clean).flatMap { $0.isEmpty ? nil : $0 }
+        // Forbidden characters in the bodies are dropped as they are written (every writer does), so the bodies,
+        // the bulk of the bytes, are not copied here.
+        let summary = article.summary.flatMap { $0.isEmpty ? nil : $0 }
+        let content = article.content.flatMap { $0.isEmpty ? nil : $0 }
 
         let rawTitle = article.title.map(plain) ?? ""
         var titleType = article.titleType
@@ -172,7 +204,9 @@ enum EntryPreparation {
 
         let feedSelf = IRI.webLink(entry.feedURL)
         let origin = PreparedEntry.Origin(
-            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf,
+            // The feed's own id, else its URL; a feed read from a local file gets a name-based UUID of its path.
+            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf
+                ?? (entry.feedURL.isEmpty ? nil : NameUUID.urn(for: entry.feedURL)),
             title: entry.feed.title.map(plain).flatMap { $0.isEmpty ? nil : $0 },
             link: IRI.webLink(entry.feed.link, bases: [entry.feedURL]),
             selfLink: feedSelf,
@@ -186,7 +220,7 @@ enum EntryPreparation {
             authors: people(article.authors, bases: bases),
             summary: summary == content ? nil : summary, content: content,
             categories: article.categories.compactMap { category in
-                let term = XMLCharacters.clean(category.term).trimmingCharacters(in: .whitespacesAndNewlines)
+                let term = IRI.trim(XMLCharacters.clean(category.term))
                 guard !term.isEmpty else { return nil }
                 return Category(
                     term: term, scheme: category.scheme.flatMap { IRI.isAbsolute($0) ? $0 : nil },
@@ -209,14 +243,46 @@ enum EntryPreparation {
     /// only on what the feed says, never on when or in which order entries were stored, so an id survives
     /// reordering feeds.json and rebuilding the store.
     static func entryID(article: Article, feedURL: String) -> String {
-        let own = XMLCharacters.clean(article.id).trimmingCharacters(in: .whitespacesAndNewlines)
+        let own = IRI.trim(XMLCharacters.clean(article.id))
         if IRI.isAbsolute(own) { return own }
         return NameUUID.urn(for: feedURL + "\n" + article.id)
     }
 
     /// Plain text cleaned of forbidden characters, with runs of white space made one space.
     static func plain(_ text: String) -> String {
-        XMLCharacters.clean(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var cleaned = XMLCharacters.clean(text)
+        // Most headlines are already tidy: no white space but single spaces between words. Checking that on the
+        // bytes is much cheaper than asking Unicode about every character.
+        let tidy = cleaned.withUTF8 { utf8 -> Bool in
+            var previousSpace = true
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else if byte < 0x20 || byte == 0x7F || XMLCharacters.unicodeSpaceLength(utf8, at: index) > 0 {
+                    return false
+                } else {
+                    previousSpace = false
+                }
+                index += 1
+            }
+            return !previousSpace || utf8.isEmpty
+        }
+        if tidy { return cleaned }
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in cleaned.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     private static func sourceTitle(_ title: String, feedTitle: String?) -> String {

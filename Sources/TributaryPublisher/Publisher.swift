@@ -24,7 +24,8 @@ public struct Publisher: Sendable {
     public func publish(_ input: PublishInput, to directory: URL) async throws(PublishError) -> PublishReport {
         let output = input.output
         let meta = FeedMeta(site: input.site, output: output)
-        let prepared = EntryPreparation.prepare(input.entries)
+        let prepared = await EntryPreparation.prepare(
+            input.entries, width: Parallel.width(for: input.entries.count))
         let limit = max(0, output.entries)
         var current = prepared.prefix(limit)
         var files: [(path: String, bytes: [UInt8])] = []
@@ -41,7 +42,17 @@ public struct Publisher: Sendable {
                 if let manifest = archive.manifest { files.append(manifest) }
             }
             let updated = Self.updated(current, fallback: input.feedListModified)
-            files.append((atom, AtomWriter.document(meta: meta, entries: current, updated: updated, history: history)))
+            let entries = current
+            let slices = Parallel.slices(entries.count, width: Parallel.width(for: entries.count)).map {
+                ($0.lowerBound + entries.startIndex)..<($0.upperBound + entries.startIndex)
+            }
+            let fragments = await Parallel.map(slices) { range in AtomWriter.entries(entries[range]) }
+            files.append(
+                (
+                    atom,
+                    AtomWriter.document(
+                        meta: meta, entries: current, updated: updated, history: history, fragments: fragments)
+                ))
         }
         let updated = Self.updated(current, fallback: input.feedListModified)
         if let rss = try Self.checkedPath(output.rss, key: "rss") {

@@ -4,7 +4,7 @@ import TributaryCore
 /// Writes RSS 2.0, with the same entries and ids as the Atom document.
 enum RSSWriter {
     static func document(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date) -> [UInt8] {
-        var out = ByteWriter(capacity: 1_024 + entries.count * 2_048)
+        var out = ByteWriter(capacity: AtomWriter.estimatedSize(entries))
         out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         out.raw("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"")
         out.raw(" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n")
@@ -25,7 +25,11 @@ enum RSSWriter {
         out.raw("  <item>\n")
         element(&out, "title", entry.titleText, indent: 2, plainText: true)
         if let link = entry.link { element(&out, "link", link, indent: 2) }
-        if let body = entry.content ?? entry.summary { element(&out, "description", body, indent: 2) }
+        if let body = entry.content ?? entry.summary {
+            out.raw("    <description>")
+            out.cdata(body)
+            out.raw("</description>\n")
+        }
         for author in entry.authors.isEmpty ? entry.origin.authors : entry.authors {
             if let name = author.name { element(&out, "dc:creator", name, indent: 2) }
         }
@@ -75,7 +79,7 @@ enum RSSWriter {
 /// format provides for such additions.
 enum JSONFeedWriter {
     static func document(meta: FeedMeta, entries: ArraySlice<PreparedEntry>) -> [UInt8] {
-        var out = ByteWriter(capacity: 1_024 + entries.count * 2_048)
+        var out = ByteWriter(capacity: AtomWriter.estimatedSize(entries))
         out.raw("{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n  \"title\": ")
         out.jsonString(meta.title)
         if let home = meta.homeURL { field(&out, "home_page_url", home, indent: 1) }

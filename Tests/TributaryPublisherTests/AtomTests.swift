@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TributaryCore
 
+@testable import TributaryParser
 @testable import TributaryPublisher
 
 @Suite struct AtomTests {
@@ -77,7 +78,12 @@ import TributaryCore
         // The entry with nothing in it at all is not published.
         #expect(atom.entries.count == 5)
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(!text.contains("<script"))
+        // Outside the CDATA bodies (escaped HTML, which the parser has sanitised in a real run), no markup from the
+        // feed appears as markup.
+        let outsideBodies = text.components(separatedBy: "<![CDATA[").map {
+            $0.components(separatedBy: "]]>").last ?? ""
+        }
+        #expect(!outsideBodies.joined().contains("<script"))
         #expect(!text.contains("javascript:"))
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(!text.unicodeScalars.contains { $0.value == 0xFFFE || (0x80...0x9F).contains($0.value) })
@@ -115,5 +121,19 @@ import TributaryCore
         #expect(atom.entries.count == 2)
         #expect(report.entryCount == 2)
         #expect(atom.entries.first?.title == "Bridge reopens after <repairs>")
+    }
+}
+
+@Suite struct BodyEscapingTests {
+    @Test(arguments: ["plain", "a ]]> b", "]]>]]>", "]]", "x]", "<p>a &amp; b</p>", "tail ]]"])
+    func bodiesSurviveCDATA(body: String) async throws {
+        var writer = ByteWriter()
+        writer.raw("<root>")
+        writer.cdata(body + "\u{1}\u{FFFE}")
+        writer.raw("</root>")
+        let document = try writer.bytes.withUnsafeBytes {
+            try XMLDocument.parseXML($0, url: nil, encoding: nil, recover: false)
+        }
+        #expect(document.root?.text == body)
     }
 }

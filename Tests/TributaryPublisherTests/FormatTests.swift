@@ -52,7 +52,9 @@ import TributaryCore
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(items.count == 5)
-        #expect(!String(decoding: data, as: UTF8.self).contains("<script"))
+        // Text stays text: the headline comes back exactly, without the control characters it carried.
+        #expect(items.contains { $0["title"] as? String == "<script>alert('x')</script> Headline" })
+        #expect(!String(decoding: data, as: UTF8.self).unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
     }
 
     @Test func htmlForbidsScriptsAndEscapesEveryField() async throws {

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Splits independent per-entry work across a few tasks. Publishing 10,000 entries is CPU-bound, and the machines
+/// Tributary runs on have a few cores; the results are joined in their original order, so the output does not
+/// depend on which task finished first.
+enum Parallel {
+    /// How many tasks to use: one per core, at most 8, and only for work large enough to be worth a task.
+    static func width(for count: Int) -> Int {
+        guard count >= 2_000 else { return 1 }
+        return max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// `count` items cut into at most `width` contiguous ranges of near-equal size.
+    static func slices(_ count: Int, width: Int) -> [Range<Int>] {
+        let parts = max(1, min(width, count))
+        guard count > 0 else { return [] }
+        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+
+    /// Runs `transform` on every range at once and returns the results in the ranges' order.
+    static func map<Result: Sendable>(
+        _ ranges: [Range<Int>], _ transform: @escaping @Sendable (Range<Int>) -> Result
+    ) async -> [Result] {
+        await withTaskGroup(of: (Int, Result).self) { group in
+            for (index, range) in ranges.enumerated() {
+                group.addTask { (index, transform(range)) }
+            }
+            var results: [Result?] = Array(repeating: nil, count: ranges.count)
+            for await (index, result) in group {
+                results[index] = result
+            }
+            return results.compactMap { $0 }
+        }
+    }
+}
