@@ -45,8 +45,7 @@ let package = Package(
             dependencies: [
                 "TributaryCore", .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.copy("Templates")]
+            ]
         ),
         .target(
             name: "Tributary",

@@ -2,7 +2,7 @@ import Foundation
 import Mustache
 import TributaryCore
 
-/// Renders the river-of-news page from a Mustache template: the one shipped in `Templates/river.mustache`, or the
+/// Renders the river-of-news page from a Mustache template: the one compiled in (`DefaultTemplate`), or the
 /// user's (`output.template`).
 ///
 /// The template gets plain values only: every field is text that Mustache's `{{…}}` escapes, links are
@@ -12,49 +12,25 @@ import TributaryCore
 struct HTMLRenderer {
     private let template: MustacheTemplate
 
-    /// The name of the resource bundle SwiftPM builds for this target.
-    static let bundleName = "Tributary_TributaryPublisher.resources"
-
     /// - Parameter path: the user's template; nil for the shipped one.
-    /// - Throws: `PublishError` when the template cannot be found, read or parsed.
+    /// - Throws: `PublishError` when the template cannot be read or parsed.
     init(templatePath path: String?) throws(PublishError) {
-        let url: URL
-        if let path {
-            url = URL(fileURLWithPath: path)
-        } else if let shipped = Self.shippedTemplate() {
-            url = shipped
-        } else {
-            throw PublishError.badTemplate(
-                "Templates/river.mustache",
-                reason: "the resource folder \(Self.bundleName) is not next to the program; install it with the "
-                    + "binary or set output.template")
-        }
         let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw PublishError.badTemplate(url.path, reason: error.localizedDescription)
+        let name = path ?? "the default template"
+        if let path {
+            do {
+                text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+            } catch {
+                throw PublishError.badTemplate(path, reason: error.localizedDescription)
+            }
+        } else {
+            text = DefaultTemplate.river
         }
         do {
             template = try MustacheTemplate(string: text)
         } catch {
-            throw PublishError.badTemplate(url.path, reason: "\(error)")
+            throw PublishError.badTemplate(name, reason: "\(error)")
         }
-    }
-
-    /// Where the shipped template is: in the resource bundle beside the executable (or the test bundle). Looked up
-    /// by hand rather than through `Bundle.module`, which stops the program when the bundle is missing.
-    static func shippedTemplate() -> URL? {
-        var folders: [URL] = [Bundle.main.bundleURL]
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            folders.append(executable.deletingLastPathComponent())
-        }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent(bundleName).appendingPathComponent("Templates")
-                .appendingPathComponent("river.mustache")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        return nil
     }
 
     func render(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String]) -> [UInt8] {
