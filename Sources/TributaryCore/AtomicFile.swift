@@ -11,13 +11,32 @@
 #endif
 
 /// Replaces files atomically and durably: a temp file in the same folder, fsync, rename, fsync of the folder.
-enum AtomicFile {
+///
+/// feeds.json and every published output go through here, so a crash or a power cut leaves each file either
+/// as it was or as it was meant to be, never half written.
+public enum AtomicFile {
+    /// What `writeIfChanged` did.
+    public enum Outcome: Sendable, Equatable {
+        case written
+        /// The file already held exactly these bytes and was not touched, so its modification time, and a web
+        /// server's ETag and Last-Modified with it, stay valid.
+        case unchanged
+    }
+
+    /// Writes `bytes` to `path` unless the file already holds exactly them.
+    /// - Throws: `ConfigError` naming the step and the system's reason; the old file is then still in place.
+    public static func writeIfChanged(_ bytes: [UInt8], to path: String) throws(ConfigError) -> Outcome {
+        if hasSameBytes(path, bytes) { return .unchanged }
+        try write(bytes, to: path)
+        return .written
+    }
+
     /// Writes `bytes` to `path`, so that a reader sees either the old file or the new one, never a mix.
     ///
     /// The new file keeps the old one's permission bits (feeds.json may be private). Nothing is left behind
     /// when a step fails.
     /// - Throws: `ConfigError` naming the step and the system's reason.
-    static func write(_ bytes: [UInt8], to path: String) throws(ConfigError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(ConfigError) {
         let folder = Self.folder(of: path)
         var status = stat()
         let mode: mode_t = stat(path, &status) == 0 ? status.st_mode & 0o7777 : 0o644
@@ -59,9 +78,37 @@ enum AtomicFile {
 
     /// Creates a file that must not exist yet (`tributary init`), durably.
     /// - Throws: `ConfigError` when it exists already or cannot be written.
-    static func create(_ bytes: [UInt8], at path: String) throws(ConfigError) {
+    public static func create(_ bytes: [UInt8], at path: String) throws(ConfigError) {
         if access(path, F_OK) == 0 { throw ConfigError("\(path) already exists; nothing was changed") }
         try write(bytes, to: path)
+    }
+
+    /// True when the file at `path` holds exactly `bytes`. Reads in blocks, so comparing a large feed costs no
+    /// second copy of it in memory, and stops at the size or the first differing block.
+    private static func hasSameBytes(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, Int(status.st_size) == bytes.count else { return false }
+        let blockSize = 1 << 20
+        var block = [UInt8](repeating: 0, count: min(blockSize, max(bytes.count, 1)))
+        var offset = 0
+        return bytes.withUnsafeBytes { expected in
+            block.withUnsafeMutableBytes { buffer in
+                guard let blockBase = buffer.baseAddress else { return false }
+                while offset < expected.count {
+                    let wanted = min(buffer.count, expected.count - offset)
+                    let count = read(descriptor, blockBase, wanted)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0, let expectedBase = expected.baseAddress,
+                        memcmp(blockBase, expectedBase + offset, count) == 0
+                    else { return false }
+                    offset += count
+                }
+                return read(descriptor, blockBase, 1) == 0
+            }
+        }
     }
 
     private static func folder(of path: String) -> String {

@@ -89,7 +89,7 @@ public struct Publisher: Sendable {
         var report = PublishReport(entryCount: current.count)
         var atomChanged = false
         for file in files {
-            let outcome = try AtomicFile.write(file.bytes, to: directory.appendingPathComponent(file.path))
+            let outcome = try Self.write(file.bytes, to: directory.appendingPathComponent(file.path))
             switch outcome {
             case .written:
                 report.written.append(file.path)
@@ -145,5 +145,21 @@ public struct Publisher: Sendable {
             targetParts = targetParts.dropFirst()
         }
         return (Array(repeating: "..", count: folder.count) + targetParts.map(String.init)).joined(separator: "/")
+    }
+
+    /// Replaces one output through `AtomicFile`, creating its folder first.
+    /// - Throws: `PublishError` naming the file; the old file is then still in place.
+    static func write(_ bytes: [UInt8], to url: URL) throws(PublishError) -> AtomicFile.Outcome {
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw PublishError.cannotWrite(url.path, reason: "cannot create its folder: \(error.localizedDescription)")
+        }
+        do {
+            return try AtomicFile.writeIfChanged(bytes, to: url.path)
+        } catch {
+            throw PublishError.cannotWrite(url.path, reason: error.description)
+        }
     }
 }
