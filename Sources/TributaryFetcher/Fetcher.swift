@@ -73,8 +73,15 @@ public final class Fetcher: Sendable {
             continuation: continuation, stop: stop)
         let thread = Thread { job.run() }
         thread.name = "tributary.fetcher"
-        thread.stackSize = 1 << 20
         thread.start()
         return stream
+    }
+
+    /// Fetches one feed (for `tributary parse URL` and `tributary add`): the same rules, one result.
+    public func fetch(_ request: FetchRequest) async -> FetchResult {
+        for await result in fetch([request]) {
+            return result
+        }
+        return FetchResult(request: request, outcome: .failed(FetchError(.other, "the fetch ended without a result")))
     }
 }

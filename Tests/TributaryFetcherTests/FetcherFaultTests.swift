@@ -212,13 +212,15 @@ import TributaryCore
     }
 
     @Test func htmlPageIsHandedOverWithItsType() async throws {
-        let result = try #require(await fetchOne(FetchRequest(feedURL: server.url("/html"))))
+        let fetcher = Fetcher(settings: testSettings, logger: quietLogger)
+        let result = await fetcher.fetch(FetchRequest(feedURL: server.url("/html")))
         guard case .body(let data, let contentType) = result.outcome else {
             Issue.record("expected a body, got \(result.outcome)")
             return
         }
         #expect(contentType?.hasPrefix("text/html") == true)
         #expect(String(decoding: data, as: UTF8.self).contains("<html>"))
+        #expect(FeedDiscovery.isWebPage(data, contentType: contentType))
     }
 
     @Test func connectionResetMidBodyFails() async throws {
