@@ -3,10 +3,6 @@ public import Logging
 import Synchronization
 public import TributaryCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Set once when the consumer of a fetch stream goes away, so the engine thread stops early.
 final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
