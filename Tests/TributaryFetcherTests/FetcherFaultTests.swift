@@ -244,7 +244,7 @@ import TributaryCore
 
     @Test func runDeadlineEndsTheStream() async throws {
         var short = testSettings
-        short.deadline = 1
+        short.deadline = 3
         short.lowSpeedTime = 30
         let results = await fetchAll(
             [FetchRequest(feedURL: server.url("/stall")), FetchRequest(feedURL: server.url("/feed"))], settings: short)
