@@ -288,6 +288,17 @@ import TributaryCore
         #expect(results.values.allSatisfy { $0.status == 200 })
     }
 
+    @Test func connectionsAreReused() async throws {
+        var serial = testSettings
+        serial.perHost = 1
+        serial.concurrency = 1
+        let requests = (0..<4).map { FetchRequest(feedURL: server.url("/peer?n=\($0)")) }
+        let results = await fetchAll(requests, settings: serial)
+        let ports = Set(results.values.compactMap(\.bodyText))
+        #expect(results.count == 4)
+        #expect(ports.count == 1)
+    }
+
     @Test func hostSpacingStillFetchesEverything() async throws {
         var spaced = testSettings
         spaced.hostSpacing = 0.05

@@ -86,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == '/echo':
             lines = ''.join('%s: %s\n' % (k.lower(), v) for k, v in self.headers.items())
             self.send_body(200, lines.encode(), 'text/plain')
+        elif path == '/peer':
+            self.send_body(200, str(self.client_address[1]).encode(), 'text/plain')
         elif path == '/gzipped':
             body = gzip.compress(FEED)
             self.send_body(200, body, extra=[('Content-Encoding', 'gzip')])
