@@ -133,6 +133,19 @@ import TributaryCore
         #expect(allowed.status == 200)
     }
 
+    @Test func ipv6LoopbackNamedInFeedsJSONIsAllowedAndOnlyThat() async throws {
+        let named = try #require(await fetchOne(FetchRequest(feedURL: "http://[::1]:\(server.ipv6Port)/feed")))
+        #expect(named.status == 200)
+        let redirected = try #require(await fetchOne(FetchRequest(feedURL: server.url("/to-ipv6"))))
+        #expect(redirected.error?.kind == .address)
+        // A name resolving to ::1 is judged on the socket address.
+        let hooks = FetcherTestHooks(resolve: ["localtest6:\(server.ipv6Port):[::1]"])
+        let url = "http://localtest6:\(server.ipv6Port)/feed"
+        let refused = try #require(await fetchOne(FetchRequest(feedURL: url), hooks: hooks))
+        #expect(refused.error?.kind == .address)
+        #expect(refused.error?.description.contains("::1") == true)
+    }
+
     @Test func goneDisablesTheFeed() async throws {
         let result = try #require(await fetchOne(FetchRequest(feedURL: server.url("/gone"))))
         #expect(result.status == 410)

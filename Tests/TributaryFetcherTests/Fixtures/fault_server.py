@@ -2,7 +2,7 @@
 """Fault-injection HTTP(S) server for the fetcher tests.
 
 Listens on 127.0.0.1 only (ports chosen by the OS), prints one line
-"READY <http_port> <https_port> <stalled_port> <cert_file>" and serves until its stdin closes
+"READY <http_port> <https_port> <stalled_port> <ipv6_port> <cert_file>" and serves until its stdin closes
 (the test process exits) or for at most --lifetime seconds.  Every slow case is
 bounded in time and stops when the client goes away.
 """
@@ -113,6 +113,8 @@ class Handler(BaseHTTPRequestHandler):
             self.redirect(302, 'http://127.0.0.2:%d/feed' % port)
         elif path == '/to-hex':
             self.redirect(302, 'http://0x7f000002:%d/feed' % port)
+        elif path == '/to-ipv6':
+            self.redirect(302, 'http://[::1]:%d/feed' % port)
         elif path == '/to-localhost':
             self.redirect(302, 'http://localhost:%d/feed' % port)
         elif path == '/to-file':
@@ -201,6 +203,10 @@ class Server(ThreadingHTTPServer):
         pass  # clients that hang up on purpose (caps, timeouts) are the point of this server
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
 def make_cert(folder):
     cert = os.path.join(folder, 'cert.pem')
     key = os.path.join(folder, 'key.pem')
@@ -235,17 +241,18 @@ def main():
     args = parser.parse_args()
     http = Server(('127.0.0.1', 0), Handler)
     https = Server(('127.0.0.1', 0), Handler)
-    http.http_port = https.http_port = http.server_address[1]
+    http6 = Server6(('::1', 0), Handler)
+    http.http_port = https.http_port = http6.http_port = http.server_address[1]
     folder = tempfile.mkdtemp(prefix='tributary-fault-')
     cert, key = make_cert(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     https.socket = context.wrap_socket(https.socket, server_side=True)
-    for server in (http, https):
+    for server in (http, https, http6):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     stalled, fillers = stalled_listener()
-    print('READY %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1], cert),
-          flush=True)
+    print('READY %d %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1],
+                                     http6.server_address[1], cert), flush=True)
 
     def watch_stdin():
         try:
