@@ -42,7 +42,10 @@ let package = Package(
         ),
         .target(
             name: "TributaryPublisher",
-            dependencies: ["TributaryCore", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "TributaryCore", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Templates")]
         ),
         .target(

@@ -1,6 +1,8 @@
 import Benchmark
 import Foundation
 import TributaryCore
+import TributaryParser
+import TributaryPublisher
 
 /// A feeds.json with `count` feeds, shaped like a real one: titles with non-ASCII text, tags, a few unknown keys.
 func syntheticFeedList(count: Int) -> [UInt8] {
@@ -33,6 +35,31 @@ let benchmarks: @Sendable () -> Void = {
         _ = try file.add(Subscription(url: "https://new.example/feed.xml", title: "New"))
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
+            blackHole(try file.rendered())
+        }
+    }
+
+    let feeds = (try? FeedListFile.parse(bytes, url: url).feedList.feeds) ?? []
+    let date = Date(timeIntervalSince1970: 1_800_000_000)
+    let opml = Data(OPMLWriter.document(title: "Benchmark", subscriptions: feeds, dateCreated: date).utf8)
+
+    Benchmark("OPMLWriter.document 10k feeds") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(OPMLWriter.document(title: "Benchmark", subscriptions: feeds, dateCreated: date))
+        }
+    }
+
+    Benchmark("OPMLReader.subscriptions 10k feeds") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try OPMLReader.subscriptions(from: opml))
+        }
+    }
+
+    Benchmark("import 10k feeds into an empty list") { benchmark in
+        let empty = try FeedListFile.parse(Array("{\n  \"feeds\": []\n}\n".utf8), url: url)
+        for _ in benchmark.scaledIterations {
+            var file = empty
+            blackHole(file.add(contentsOf: try OPMLReader.subscriptions(from: opml)))
             blackHole(try file.rendered())
         }
     }

@@ -21,6 +21,11 @@ struct TributaryCommand: AsyncParsableCommand {
             ListCommand.self,
             ImportCommand.self,
             ExportCommand.self,
+            LinkCommand.self,
+            ParseCommand.self,
+            RunCommand.self,
+            PublishCommand.self,
+            StoriesCommand.self,
         ]
     )
 

@@ -128,17 +128,13 @@ struct FeedListDecoder {
         guard let members = value.members else {
             throw ConfigError("\(path): feed \(index + 1): must be an object with a \"url\", found \(value.typeName)")
         }
-        let label: String
-        if case .string(let url) = value["url"] {
-            label = "feed \(index + 1) (\"\(url)\")"
-        } else {
-            label = "feed \(index + 1)"
+        let fields = Fields(members: members, path: path) {
+            if case .string(let url) = value["url"] { "feed \(index + 1) (\"\(url)\")" } else { "feed \(index + 1)" }
         }
-        let fields = Fields(members: members, context: label, path: path)
         guard let url = try fields.string("url") else {
-            throw ConfigError("\(path): \(label): key \"url\" is missing")
+            throw ConfigError("\(path): \(fields.context): key \"url\" is missing")
         }
-        try Self.validateFeedURL(url, context: label, path: path)
+        try Self.validateFeedURL(url, context: fields.context, path: path)
         var subscription = Subscription(url: url)
         subscription.title = try fields.string("title")
         subscription.htmlURL = try fields.string("htmlUrl")
@@ -163,12 +159,14 @@ struct FeedListDecoder {
 
     /// A feed URL is an http(s) URL with a host, or a plain path to a local file. `file:`, `ftp:` and every other
     /// scheme are refused: the fetcher speaks http and https only, and local files are named by path.
-    static func validateFeedURL(_ url: String, context: String, path: String) throws(ConfigError) {
-        let prefix = "\(path): \(context): key \"url\""
-        guard !url.isEmpty, url.trimmingWhitespace() == url else {
+    static func validateFeedURL(
+        _ url: String, context: @autoclosure () -> String, path: String
+    ) throws(ConfigError) {
+        var prefix: String { "\(path): \(context()): key \"url\"" }
+        guard let first = url.utf8.first, let last = url.utf8.last, !Self.isSpace(first), !Self.isSpace(last) else {
             throw ConfigError("\(prefix): must be a non-empty URL or path without surrounding spaces")
         }
-        guard !url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard !url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw ConfigError("\(prefix): contains a control character")
         }
         guard let scheme = Self.scheme(of: url) else { return }
@@ -182,6 +180,10 @@ struct FeedListDecoder {
         else {
             throw ConfigError("\(prefix): \"\(url)\" has no host")
         }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The lower-cased scheme when the string starts with one (`letter *( letter / digit / "+" / "-" / "." ) ":"`).
@@ -200,8 +202,23 @@ struct FeedListDecoder {
 /// Typed access to the members of one object, with messages that say where a wrong value is.
 struct Fields {
     let members: [JSONMember]
-    let context: String
     let path: String
+    /// Where these fields are, for messages; computed only when a message needs it.
+    private let describeContext: () -> String
+
+    var context: String { describeContext() }
+
+    init(members: [JSONMember], context: @autoclosure @escaping () -> String, path: String) {
+        self.members = members
+        self.path = path
+        self.describeContext = context
+    }
+
+    init(members: [JSONMember], path: String, context: @escaping () -> String) {
+        self.members = members
+        self.path = path
+        self.describeContext = context
+    }
 
     private func value(_ key: String) -> JSONValue? {
         guard let value = members.first(where: { $0.key == key })?.value, value != .null else { return nil }
@@ -300,17 +317,5 @@ extension Unicode.Scalar {
 
     fileprivate var isASCIIDigit: Bool {
         (0x30...0x39).contains(value)
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let start = scalars.firstIndex(where: { !isSpace($0) }),
-            let end = scalars.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(scalars[start...end])
     }
 }

@@ -97,6 +97,38 @@ public struct FeedListFile: Sendable {
         return true
     }
 
+    /// What `add(contentsOf:)` did with each subscription, by URL.
+    public struct AddResult: Sendable {
+        public var added: [String] = []
+        /// Feeds already listed (or listed twice in the input); left as they were.
+        public var alreadyPresent: [String] = []
+        /// Feeds refused, with the reason (a URL neither http(s) nor a path).
+        public var refused: [ConfigError] = []
+    }
+
+    /// Adds many subscriptions in one pass (an OPML import): linear in the size of the list, where calling
+    /// `add` for each would be quadratic.
+    public mutating func add(contentsOf subscriptions: [Subscription]) -> AddResult {
+        var result = AddResult()
+        var known = Set(feedList.feeds.map(\.url))
+        for subscription in subscriptions {
+            do {
+                try FeedListDecoder.validateFeedURL(
+                    subscription.url, context: "feed \"\(subscription.url)\"", path: url.path)
+            } catch {
+                result.refused.append(error)
+                continue
+            }
+            guard known.insert(subscription.url).inserted else {
+                result.alreadyPresent.append(subscription.url)
+                continue
+            }
+            feedList.feeds.append(subscription)
+            result.added.append(subscription.url)
+        }
+        return result
+    }
+
     /// Removes the feed with this URL.
     /// - Returns: false when no feed has that URL.
     public mutating func remove(url feedURL: String) -> Bool {

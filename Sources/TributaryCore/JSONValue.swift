@@ -241,11 +241,16 @@ struct JSONParser {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                buffer.append(contentsOf: bytes[runStart..<position])
-                position += 1
-                guard let string = String(validating: buffer, as: UTF8.self) else {
-                    throw error("the string is not valid UTF-8", at: start)
+                let string: String?
+                if buffer.isEmpty {
+                    // No escapes (the common case): decode straight from the input, without a copy.
+                    string = String(validating: bytes[runStart..<position], as: UTF8.self)
+                } else {
+                    buffer.append(contentsOf: bytes[runStart..<position])
+                    string = String(validating: buffer, as: UTF8.self)
                 }
+                position += 1
+                guard let string else { throw error("the string is not valid UTF-8", at: start) }
                 return string
             case UInt8(ascii: "\\"):
                 buffer.append(contentsOf: bytes[runStart..<position])

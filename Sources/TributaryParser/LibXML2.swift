@@ -9,6 +9,15 @@ private let libxml2Setup: Void = {
     xmlSetExternalEntityLoader(refuseExternalEntity)
 }()
 
+/// libxml2 keeps its error channel per thread, so every entry point silences the calling thread before
+/// work: nothing a hostile document triggers may reach stderr (errors are read from the parser context).
+private func prepareThread() {
+    _ = libxml2Setup
+    xmlSetStructuredErrorFunc(nil, ignoreStructuredError)
+}
+
+private func ignoreStructuredError(_ userData: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {}
+
 private func refuseExternalEntity(
     _ url: UnsafePointer<CChar>?, _ id: UnsafePointer<CChar>?, _ context: xmlParserCtxtPtr?
 ) -> xmlParserInputPtr? {
@@ -18,6 +27,10 @@ private func refuseExternalEntity(
 /// Options for untrusted input: no network, no noise on stderr, and (for the liberal path) recovery.
 /// Never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE.
 private let safeXMLOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+private let safeFragmentOptions = Int32(
+    HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+        | HTML_PARSE_RECOVER.rawValue
+)
 private let safeHTMLOptions = Int32(
     HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
         | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue | HTML_PARSE_NOIMPLIED.rawValue
@@ -53,7 +66,7 @@ final class XMLDocument {
     static func parseXML(
         _ bytes: UnsafeRawBufferPointer, url: String?, encoding: String?, recover: Bool
     ) throws(ParserError) -> XMLDocument {
-        _ = libxml2Setup
+        prepareThread()
         if declaresEntities(bytes) {
             throw ParserError("the document's DOCTYPE declares entities, which are refused for safety")
         }
@@ -73,9 +86,26 @@ final class XMLDocument {
         return XMLDocument(document: document, errors: errors)
     }
 
+    /// Parses an HTML fragment (markup found inside a feed) without dropping whitespace between elements.
+    ///
+    /// libxml2 wraps the fragment in implied `html`/`body` elements; callers read the body's children. Blank
+    /// text nodes are kept (libxml2 drops them by default), because they separate words in the output.
+    static func parseHTMLFragment(_ bytes: UnsafeRawBufferPointer) -> XMLDocument? {
+        prepareThread()
+        guard let context = htmlNewParserCtxt() else { return nil }
+        defer { htmlFreeParserCtxt(context) }
+        context.pointee.sax.pointee.ignorableWhitespace = xmlSAX2Characters
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        guard
+            let document = htmlCtxtReadMemory(
+                context, base, Int32(clamping: bytes.count), nil, "UTF-8", safeFragmentOptions)
+        else { return nil }
+        return XMLDocument(document: document, errors: [])
+    }
+
     /// Parses an HTML fragment or page with libxml2's forgiving HTML parser.
     static func parseHTML(_ bytes: UnsafeRawBufferPointer, encoding: String = "UTF-8") -> XMLDocument? {
-        _ = libxml2Setup
+        prepareThread()
         guard let context = htmlNewParserCtxt() else { return nil }
         defer { htmlFreeParserCtxt(context) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
@@ -88,7 +118,8 @@ final class XMLDocument {
 
     private static func lastError(_ context: xmlParserCtxtPtr) -> String? {
         let error = context.pointee.lastError
-        guard error.code != 0 else { return nil }
+        // Warnings (a relative namespace URI, say) do not make a document broken.
+        guard error.code != 0, error.level != XML_ERR_WARNING else { return nil }
         let message = error.message.map { String(cString: $0) } ?? "XML error \(error.code)"
         return "line \(error.line): \(message.trimmingSuffixNewlines())"
     }
@@ -145,6 +176,38 @@ struct XMLNode {
         }
     }
 
+    /// True for element nodes.
+    var isElement: Bool {
+        node.pointee.type == XML_ELEMENT_NODE
+    }
+
+    /// True for text and CDATA nodes.
+    var isText: Bool {
+        node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE
+    }
+
+    /// An identity for the element's namespace declaration, so callers can cache what a namespace means
+    /// instead of comparing its URI string on every element.
+    var namespaceKey: UnsafeRawPointer? {
+        node.pointee.ns.map { UnsafeRawPointer($0) }
+    }
+
+    /// True when the element has at least one element child.
+    var hasElementChildren: Bool {
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { return true }
+            child = current.pointee.next
+        }
+        return false
+    }
+
+    /// True when the local name equals `name`, compared without building a String.
+    func hasName(_ name: StaticString) -> Bool {
+        guard let own = node.pointee.name else { return false }
+        return xmlStrEqual(own, name.utf8Start) != 0
+    }
+
     /// The local name (without prefix).
     var name: String {
         node.pointee.name.map { String(cString: $0) } ?? ""
@@ -189,6 +252,22 @@ struct XMLNode {
         return result
     }
 
+    /// The element's attributes as (name, value) pairs, where `name` keeps an `xml:` prefix.
+    var attributePairs: [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            var name = current.pointee.name.map { String(cString: $0) } ?? ""
+            if let prefix = current.pointee.ns?.pointee.prefix {
+                name = String(cString: prefix) + ":" + name
+            }
+            let value = Self.ownedString(xmlNodeListGetString(node.pointee.doc, current.pointee.children, 1)) ?? ""
+            result.append((name, value))
+            attribute = current.pointee.next
+        }
+        return result
+    }
+
     /// The value of an attribute without a namespace, or in the given namespace.
     func attribute(_ name: String, namespace: String? = nil) -> String? {
         if let namespace {
@@ -200,6 +279,12 @@ struct XMLNode {
     /// The concatenated text of this node and all its descendants.
     var text: String {
         Self.ownedString(xmlNodeGetContent(node)) ?? ""
+    }
+
+    /// Calls `body` with the node's own text bytes (UTF-8, text and CDATA nodes), without copying them.
+    func withContentBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard let content = node.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
     }
 
     /// The node's own text, for text and CDATA nodes.
@@ -238,16 +323,116 @@ struct XMLNode {
     /// Iterates over a node's children without building an array.
     struct Children: Sequence, IteratorProtocol {
         fileprivate var upcoming: xmlNodePtr?
+        private var alone = false
 
         fileprivate init(first: xmlNodePtr?) {
             upcoming = first
         }
 
+        /// A sequence of just `node`, for walks that start at a node rather than at its children.
+        static func single(_ node: XMLNode) -> Children {
+            var children = Children(first: node.node)
+            children.alone = true
+            return children
+        }
+
         mutating func next() -> XMLNode? {
             guard let current = upcoming else { return nil }
-            upcoming = current.pointee.next
+            upcoming = alone ? nil : current.pointee.next
             return XMLNode(current)
         }
+    }
+}
+
+/// Character-set conversion through libxml2's encoding handlers (iconv underneath).
+enum LibXML2Transcoder {
+    /// Converts `bytes` in the named encoding to UTF-8, replacing undecodable bytes with U+FFFD.
+    ///
+    /// - Returns: the UTF-8 bytes and how many bytes had to be replaced, or nil when libxml2 knows no such
+    ///   encoding.
+    static func utf8(from bytes: UnsafeRawBufferPointer, encoding: String) -> (bytes: [UInt8], replaced: Int)? {
+        prepareThread()
+        guard let handler = xmlFindCharEncodingHandler(encoding) else { return nil }
+        defer { xmlCharEncCloseFunc(handler) }
+        guard let input = xmlBufferCreateSize(bytes.count + 1) else { return nil }
+        defer { xmlBufferFree(input) }
+        guard let output = xmlBufferCreateSize(bytes.count * 2 + 16) else { return nil }
+        defer { xmlBufferFree(output) }
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            xmlBufferAdd(input, base.assumingMemoryBound(to: xmlChar.self), Int32(clamping: bytes.count))
+        }
+        let replacement: [xmlChar] = [0xEF, 0xBF, 0xBD]
+        var replaced = 0
+        while xmlBufferLength(input) > 0 {
+            let before = xmlBufferLength(input)
+            _ = xmlCharEncInFunc(handler, output, input)
+            if xmlBufferLength(input) == before {
+                // No progress: the next byte cannot be decoded. Skip it and mark the spot.
+                xmlBufferShrink(input, 1)
+                xmlBufferAdd(output, replacement, 3)
+                replaced += 1
+            }
+        }
+        guard let content = xmlBufferContent(output) else { return ([], replaced) }
+        return (Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(output)))), replaced)
+    }
+}
+
+/// URL resolution and HTML entity lookup, both served by libxml2's tables.
+enum LibXML2Support {
+    /// Resolves `reference` against `base` (RFC 3986), or returns it unchanged when either cannot be parsed.
+    static func resolve(_ reference: String, against base: String) -> String {
+        prepareThread()
+        if let built = xmlBuildURI(reference, base) {
+            defer { tributary_xmlFree(built) }
+            return String(cString: built)
+        }
+        // libxml2 refuses IRIs: percent-encode non-ASCII bytes, resolve, then restore them.
+        guard reference.utf8.contains(where: { $0 >= 0x80 }) || base.utf8.contains(where: { $0 >= 0x80 }) else {
+            return reference
+        }
+        guard let built = xmlBuildURI(percentEncodingNonASCII(reference), percentEncodingNonASCII(base)) else {
+            return reference
+        }
+        defer { tributary_xmlFree(built) }
+        return decodingNonASCIIPercents(String(cString: built))
+    }
+
+    private static func percentEncodingNonASCII(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                result += "%" + String(byte, radix: 16, uppercase: true)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
+    }
+
+    private static func decodingNonASCIIPercents(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let source = Array(text.utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
+                let value = UInt8(String(decoding: source[index + 1...index + 2], as: UTF8.self), radix: 16),
+                value >= 0x80
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The code point of an HTML 4 named entity (`eacute` → U+00E9), or nil when HTML has no such entity.
+    static func htmlEntity(_ name: String) -> UInt32? {
+        guard let entity = htmlEntityLookup(name) else { return nil }
+        return entity.pointee.value
     }
 }
 

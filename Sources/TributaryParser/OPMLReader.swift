@@ -1,7 +1,8 @@
 public import Foundation
 public import TributaryCore
 
-/// Reads the subscription list of an OPML document (1.0, 1.1 or 2.0) as exported by feed readers.
+/// Reads the subscription list of an OPML document (1.0, 1.1 or 2.0) as exported by feed readers, or of a FOAF
+/// blogroll (RDF) as published by Planet-style aggregators.
 ///
 /// Folders become tags: a feed inside `News` › `Europe` gets the tag `News/Europe`, so the hierarchy survives
 /// in one string (a `/` in a tag always means nesting). The `category` attribute (comma-separated, where a
@@ -27,11 +28,16 @@ public enum OPMLReader {
         case .failure(let error): throw ParserError("not well-formed OPML: \(error.description)")
         }
         guard let root = document.root else { throw ParserError("not OPML: the document has no root element") }
+        if root.name == "RDF" && root.namespaceURI == FOAF.rdf {
+            var collector = Collector()
+            collector.walkRDF(root, groups: [])
+            return collector.subscriptions
+        }
         guard root.name.lowercased() == "opml" else {
             let name = root.prefix.map { "\($0):\(root.name)" } ?? root.name
             throw ParserError("not OPML: the root element is <\(name)>, expected <opml>")
         }
-        guard let body = root.elements.first(where: { $0.name.lowercased() == "body" }) else {
+        guard let body = root.elements.first(where: { $0.name.isNamed("body") }) else {
             throw ParserError("not OPML: <opml> has no <body>")
         }
         var collector = Collector()
@@ -45,15 +51,14 @@ public enum OPMLReader {
         private var indexByURL: [String: Int] = [:]
 
         mutating func walk(_ parent: XMLNode, folders: [String]) {
-            for outline in parent.elements where outline.name.lowercased() == "outline" {
+            for outline in parent.children where outline.kind == .element && outline.name.isNamed("outline") {
                 let attributes = Attributes(outline.attributes)
                 let type = attributes["type"]?.lowercased()
                 if let url = attributes["xmlUrl"], type != "source", type != "include" {
                     add(url: url, attributes: attributes, folders: folders)
                 }
                 let name = attributes["text"] ?? attributes["title"]
-                let children = outline.elements
-                guard !children.isEmpty else { continue }
+                guard outline.children.contains(where: { $0.kind == .element }) else { continue }
                 walk(outline, folders: name.map { folders + [$0] } ?? folders)
             }
         }
@@ -68,19 +73,102 @@ public enum OPMLReader {
                     }
                 }
             }
+            add(
+                Subscription(
+                    url: url, title: OPMLReader.title(attributes, url: url), htmlURL: attributes["htmlUrl"],
+                    tags: tags))
+        }
+
+        /// Walks a FOAF blogroll (the RDF lists Planet-style aggregators publish): every agent's weblogs with
+        /// their RSS channels (`foaf:weblog` › `foaf:Document` › `rdfs:seeAlso` › `rss:channel`, or Yandex's
+        /// `ya:blogActivity` › `ya:Posts` › `ya:feed`), titled by the agent's name and tagged by the
+        /// `foaf:Group`s around it. People the agent merely knows (`foaf:knows`) are not subscriptions.
+        mutating func walkRDF(_ parent: XMLNode, groups: [String]) {
+            for node in parent.children where node.kind == .element {
+                let namespace = node.namespaceURI
+                if namespace == FOAF.foaf && node.name == "knows" { continue }
+                if namespace == FOAF.foaf && node.name == "Group" {
+                    let name = FOAF.text(of: node, named: ["name"])
+                    walkRDF(node, groups: name.map { groups + [$0] } ?? groups)
+                    continue
+                }
+                let weblogs = node.children.filter {
+                    $0.kind == .element
+                        && (($0.namespaceURI == FOAF.foaf && $0.name == "weblog")
+                            || ($0.namespaceURI == FOAF.yandex && $0.name == "blogActivity"))
+                }
+                guard !weblogs.isEmpty else {
+                    walkRDF(node, groups: groups)
+                    continue
+                }
+                let title = FOAF.text(of: node, named: ["name", "member_name"])
+                for weblog in weblogs {
+                    for (url, site) in FOAF.feeds(in: weblog) {
+                        let tags = OPMLReader.tag(fromPath: groups).map { [$0] } ?? []
+                        add(Subscription(url: url, title: title, htmlURL: site, tags: tags))
+                    }
+                }
+            }
+        }
+
+        /// Adds a feed, or merges its tags into the one already seen with that URL.
+        private mutating func add(_ subscription: Subscription) {
+            let url = subscription.url
+            let tags = subscription.tags
             if let index = indexByURL[url] {
                 for tag in tags where !subscriptions[index].tags.contains(tag) {
                     subscriptions[index].tags.append(tag)
                 }
                 return
             }
-            var unique: [String] = []
-            for tag in tags where !unique.contains(tag) { unique.append(tag) }
+            var unique = subscription
+            unique.tags = []
+            for tag in tags where !unique.tags.contains(tag) { unique.tags.append(tag) }
             indexByURL[url] = subscriptions.count
-            subscriptions.append(
-                Subscription(
-                    url: url, title: OPMLReader.title(attributes, url: url), htmlURL: attributes["htmlUrl"],
-                    tags: unique))
+            subscriptions.append(unique)
+        }
+    }
+
+    /// The vocabularies of FOAF blogrolls, and how to read them.
+    private enum FOAF {
+        static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        static let rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+        static let foaf = "http://xmlns.com/foaf/0.1/"
+        static let rss = "http://purl.org/rss/1.0/"
+        static let yandex = "http://blogs.yandex.ru/schema/foaf/"
+
+        /// The trimmed text of the first direct FOAF child with one of these names that has any.
+        static func text(of node: XMLNode, named names: [String]) -> String? {
+            for child in node.children where child.kind == .element && child.namespaceURI == foaf {
+                if names.contains(child.name), case let text = child.text.trimmedSpace, !text.isEmpty {
+                    return text
+                }
+            }
+            return nil
+        }
+
+        /// The feed URLs (with the weblog's home page, when named) under a `foaf:weblog` or `ya:blogActivity`.
+        static func feeds(in weblog: XMLNode) -> [(url: String, site: String?)] {
+            var result: [(String, String?)] = []
+            for document in weblog.children where document.kind == .element {
+                let site = document.attribute("about", namespace: rdf)?.trimmedSpace
+                let home = site.flatMap { $0.isEmpty ? nil : $0 }
+                for seeAlso in document.children where seeAlso.kind == .element {
+                    if seeAlso.namespaceURI == rdfs && seeAlso.name == "seeAlso" {
+                        for channel in seeAlso.children where channel.kind == .element {
+                            guard channel.namespaceURI == rss && channel.name == "channel",
+                                let url = channel.attribute("about", namespace: rdf)?.trimmedSpace, !url.isEmpty
+                            else { continue }
+                            result.append((url, home))
+                        }
+                    } else if seeAlso.namespaceURI == yandex && seeAlso.name == "feed",
+                        let url = seeAlso.attribute("resource", namespace: rdf)?.trimmedSpace, !url.isEmpty
+                    {
+                        result.append((url, nil))
+                    }
+                }
+            }
+            return result
         }
     }
 
@@ -93,7 +181,7 @@ public enum OPMLReader {
 
     /// Joins path components into one tag, trimming each and dropping empty ones; nil when nothing is left.
     static func tag(fromPath components: [String]) -> String? {
-        let parts = components.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let parts = components.map(\.trimmedSpace).filter { !$0.isEmpty }
         return parts.isEmpty ? nil : parts.joined(separator: "/")
     }
 
@@ -104,7 +192,7 @@ public enum OPMLReader {
 
         init(_ attributes: [XMLAttribute]) {
             for attribute in attributes where attribute.namespaceURI == nil {
-                let value = attribute.value.trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = attribute.value.trimmedSpace
                 let key = attribute.name.lowercased()
                 if !value.isEmpty, values[key] == nil { values[key] = value }
             }
@@ -113,5 +201,24 @@ public enum OPMLReader {
         subscript(name: String) -> String? {
             values[name.lowercased()]
         }
+    }
+}
+
+extension String {
+    /// An element name compared the way OPML in the wild needs: `outline`, `Outline` and `OUTLINE` are seen.
+    fileprivate func isNamed(_ lowercase: String) -> Bool {
+        self == lowercase || lowercased() == lowercase
+    }
+
+    /// The string without leading and trailing white space (Unicode's definition, as in an XML attribute
+    /// written by hand). Most values have none, so that case costs no copy.
+    fileprivate var trimmedSpace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return self }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return self }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
     }
 }

@@ -69,6 +69,12 @@ public enum OPMLWriter {
 
     /// Escapes text for an attribute or element, and drops characters XML 1.0 cannot carry at all.
     static func escape(_ text: String) -> String {
+        // Most titles and URLs need nothing: return them without building a new string.
+        let needsWork = text.utf8.contains { byte in
+            byte < 0x20 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == 0xEF  // 0xEF leads U+FFFE and U+FFFF
+        }
+        guard needsWork else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -58,10 +58,41 @@ private func read(_ text: String) throws(ParserError) -> [Subscription] {
         #expect(feeds == [Subscription(url: "http://d/u", title: "Unicode — Ελληνικά 日本")])
     }
 
+    @Test func foafBlogrollsAreRead() throws {
+        let feeds = try read(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:foaf="http://xmlns.com/foaf/0.1/"
+                     xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:rss="http://purl.org/rss/1.0/"
+                     xmlns:ya="http://blogs.yandex.ru/schema/foaf/">
+              <foaf:Group><foaf:name>Planet X</foaf:name>
+                <foaf:member><foaf:Agent><foaf:name> Ana </foaf:name>
+                  <foaf:weblog><foaf:Document rdf:about="http://ana.example/">
+                    <rdfs:seeAlso><rss:channel rdf:about="http://ana.example/feed"/></rdfs:seeAlso>
+                  </foaf:Document></foaf:weblog>
+                </foaf:Agent></foaf:member>
+              </foaf:Group>
+              <foaf:Person><foaf:name>Ivan</foaf:name>
+                <ya:blogActivity><ya:Posts><ya:feed rdf:resource="http://ivan.example/rss"/></ya:Posts></ya:blogActivity>
+                <foaf:knows><foaf:Person><foaf:name>Friend</foaf:name>
+                  <foaf:weblog><foaf:Document rdf:about="http://f.example/">
+                    <rdfs:seeAlso><rss:channel rdf:about="http://f.example/feed"/></rdfs:seeAlso>
+                  </foaf:Document></foaf:weblog>
+                </foaf:Person></foaf:knows>
+              </foaf:Person>
+            </rdf:RDF>
+            """)
+        #expect(
+            feeds == [
+                Subscription(
+                    url: "http://ana.example/feed", title: "Ana", htmlURL: "http://ana.example/", tags: ["Planet X"]),
+                Subscription(url: "http://ivan.example/rss", title: "Ivan"),
+            ])
+    }
+
     @Test(arguments: [
         ("<opml><body><outline text='x' xmlUrl='http://d/'/></body>", "not well-formed"),
         ("<opml><body><outline text='&nbsp;' xmlUrl='http://d/'/></body></opml>", "not well-formed"),
-        ("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>", "root element is <rdf:RDF>"),
+        ("<rss version='2.0'><channel/></rss>", "root element is <rss>"),
         ("<opml><head/></opml>", "no <body>"),
         ("", "not well-formed"),
         (

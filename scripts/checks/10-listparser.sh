@@ -5,6 +5,6 @@
 set -euo pipefail
 : "${TRIBUTARY_BIN:?set TRIBUTARY_BIN to the tributary executable}"
 : "${SHARED_DIR:?set SHARED_DIR to the shared folder}"
-FLOOR=75
+FLOOR=130
 exec python3 scripts/checks/listparser_harness.py --bin "$TRIBUTARY_BIN" \
     --suite "$SHARED_DIR/conformance/listparser/files" --floor "$FLOOR"

@@ -38,21 +38,12 @@ struct ImportCommand: ParsableCommand {
         } catch {
             throw CommandFailure("\(path): \(error.description); nothing was imported", exitCode: ExitStatus.usage)
         }
-        var added = 0
-        var present = 0
-        var refused: [String] = []
-        for subscription in subscriptions {
-            do {
-                if try file.add(subscription) { added += 1 } else { present += 1 }
-            } catch {
-                refused.append(subscription.url)
-            }
-        }
-        if added > 0 { try file.saveForCommand() }
-        var summary = "added \(added), skipped \(present) already present"
-        if !refused.isEmpty {
-            summary += ", refused \(refused.count) (not http(s) or a path)"
-            for url in refused { printError("refused: \(url)") }
+        let result = file.add(contentsOf: subscriptions)
+        if !result.added.isEmpty { try file.saveForCommand() }
+        var summary = "added \(result.added.count), skipped \(result.alreadyPresent.count) already present"
+        if !result.refused.isEmpty {
+            summary += ", refused \(result.refused.count) (not http(s) or a path)"
+            for error in result.refused { printError("refused: \(error.description)") }
         }
         print(summary)
     }

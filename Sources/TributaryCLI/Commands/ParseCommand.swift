@@ -1,0 +1,327 @@
+import ArgumentParser
+import Foundation
+import TributaryCore
+import TributaryParser
+
+/// `tributary parse`: runs the parser on feed files and prints what it understood.
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Show how feed files are understood.",
+        discussion: """
+            With --format json, prints one JSON object per file, one per line (with a "path" key when several \
+            files are given): {"feed": {...}, "entries": [...], "errors": [...]}. Dates are RFC 3339 in UTC; \
+            summary and content are sanitised HTML.
+            """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case json
+        case text
+    }
+
+    @Option(help: "The URL the document came from, for resolving relative links.")
+    var url: String?
+
+    @Option(name: .customLong("content-type"), help: "The HTTP Content-Type the document was served with.")
+    var contentType: String?
+
+    @Option(help: "Output format: json or text.")
+    var format: OutputFormat = .text
+
+    @Argument(help: "Feed files to parse (- reads standard input).")
+    var files: [String]
+
+    mutating func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one feed file.") }
+    }
+
+    func run() throws {
+        let contentType = contentType.flatMap { $0.isEmpty ? nil : $0 }
+        let documentURL = url.flatMap { $0.isEmpty ? nil : $0 }
+        var failed = false
+        var output = FileHandleOutput()
+        for path in files {
+            let data: Data
+            do {
+                data =
+                    path == "-"
+                    ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                FileHandle.standardError.write(
+                    Data("tributary: cannot read \(path): \(error.localizedDescription)\n".utf8))
+                failed = true
+                continue
+            }
+            let feed = FeedParser.parse(
+                data, documentURL: documentURL ?? defaultURL(for: path), contentType: contentType)
+            switch format {
+            case .json:
+                var writer = JSONDump()
+                writer.write(feed, path: files.count > 1 ? path : nil)
+                output.write(writer.bytes)
+            case .text:
+                output.write(Array(TextDump.render(feed, path: path).utf8))
+            }
+        }
+        output.flush()
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Without --url, relative links are resolved against the file itself.
+    private func defaultURL(for path: String) -> String? {
+        path == "-" ? nil : URL(fileURLWithPath: path).absoluteString
+    }
+}
+
+/// Buffered standard output: the benchmark feeds thousands of files through one process.
+private struct FileHandleOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The dump contract of DESIGN.md, written by hand: field order is fixed and nothing is pretty-printed.
+struct JSONDump {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func write(_ feed: ParsedFeed, path: String?) {
+        raw("{")
+        if let path {
+            key("path")
+            string(path)
+            raw(",")
+        }
+        key("feed")
+        raw("{")
+        var first = true
+        field("title", feed.info.title, &first)
+        field("link", feed.info.link, &first)
+        links("links", feed.info.links, &first)
+        field("subtitle", feed.info.subtitle, &first)
+        field("id", feed.info.id, &first)
+        date("updated", feed.info.updated, &first)
+        date("published", feed.info.published, &first)
+        people("authors", feed.info.authors, &first)
+        categories(feed.info.categories, &first)
+        raw("},")
+        key("entries")
+        raw("[")
+        for (index, article) in feed.articles.enumerated() {
+            if index > 0 { raw(",") }
+            entry(article)
+        }
+        raw("],")
+        key("errors")
+        raw("[")
+        for (index, error) in feed.errors.enumerated() {
+            if index > 0 { raw(",") }
+            string(error)
+        }
+        raw("]}\n")
+    }
+
+    private mutating func entry(_ article: Article) {
+        raw("{")
+        var first = true
+        field("id", article.id, &first)
+        field("title", article.title, &first)
+        field("link", article.link, &first)
+        links("links", article.links, &first)
+        people("authors", article.authors, &first)
+        date("published", article.published, &first)
+        date("updated", article.updated, &first)
+        field("summary", article.summary, &first)
+        field("content", article.content, &first)
+        categories(article.categories, &first)
+        separator(&first)
+        key("enclosures")
+        raw("[")
+        for (index, enclosure) in article.enclosures.enumerated() {
+            if index > 0 { raw(",") }
+            raw("{")
+            var inner = true
+            field("href", enclosure.href, &inner)
+            field("type", enclosure.type, &inner)
+            number("length", enclosure.length, &inner)
+            raw("}")
+        }
+        raw("]")
+        if let source = article.source {
+            separator(&first)
+            key("source")
+            raw("{")
+            var inner = true
+            field("title", source.title, &inner)
+            field("link", source.link, &inner)
+            field("id", source.id, &inner)
+            date("updated", source.updated, &inner)
+            links("links", source.links, &inner)
+            people("authors", source.authors, &inner)
+            raw("}")
+        }
+        raw("}")
+    }
+
+    private mutating func links(_ name: String, _ links: [Link], _ first: inout Bool) {
+        separator(&first)
+        key(name)
+        raw("[")
+        for (index, link) in links.enumerated() {
+            if index > 0 { raw(",") }
+            raw("{")
+            var inner = true
+            field("href", link.href, &inner)
+            field("rel", link.rel, &inner)
+            field("type", link.type, &inner)
+            number("length", link.length, &inner)
+            field("title", link.title, &inner)
+            raw("}")
+        }
+        raw("]")
+    }
+
+    private mutating func people(_ name: String, _ people: [Person], _ first: inout Bool) {
+        separator(&first)
+        key(name)
+        raw("[")
+        for (index, person) in people.enumerated() {
+            if index > 0 { raw(",") }
+            raw("{")
+            var inner = true
+            field("name", person.name, &inner)
+            field("email", person.email, &inner)
+            field("uri", person.uri, &inner)
+            raw("}")
+        }
+        raw("]")
+    }
+
+    private mutating func categories(_ categories: [TributaryCore.Category], _ first: inout Bool) {
+        separator(&first)
+        key("categories")
+        raw("[")
+        for (index, category) in categories.enumerated() {
+            if index > 0 { raw(",") }
+            raw("{")
+            var inner = true
+            field("term", category.term, &inner)
+            field("scheme", category.scheme, &inner)
+            field("label", category.label, &inner)
+            raw("}")
+        }
+        raw("]")
+    }
+
+    private mutating func field(_ name: String, _ value: String?, _ first: inout Bool) {
+        guard let value else { return }
+        separator(&first)
+        key(name)
+        string(value)
+    }
+
+    private mutating func number(_ name: String, _ value: Int64?, _ first: inout Bool) {
+        guard let value else { return }
+        separator(&first)
+        key(name)
+        raw(String(value))
+    }
+
+    private mutating func date(_ name: String, _ value: Date?, _ first: inout Bool) {
+        guard let value else { return }
+        separator(&first)
+        key(name)
+        string(RFC3339.format(value))
+    }
+
+    private mutating func separator(_ first: inout Bool) {
+        if !first { raw(",") }
+        first = false
+    }
+
+    private mutating func key(_ name: String) {
+        string(name)
+        raw(":")
+    }
+
+    private mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// RFC 3339 timestamps in UTC, computed in the proleptic Gregorian calendar (Foundation's calendar
+/// switches to Julian dates before 1582).
+enum RFC3339 {
+    static func format(_ date: Date) -> String {
+        let total = Int64(date.timeIntervalSince1970.rounded(.down))
+        var days = total / 86_400
+        var seconds = total % 86_400
+        if seconds < 0 {
+            seconds += 86_400
+            days -= 1
+        }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
+            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))Z"
+    }
+}
+
+/// A short readable summary for people.
+enum TextDump {
+    static func render(_ feed: ParsedFeed, path: String) -> String {
+        var lines: [String] = []
+        lines.append("\(path): \(feed.format.isEmpty ? "unknown format" : feed.format)")
+        lines.append("  title:    \(feed.info.title ?? "(none)")")
+        if let link = feed.info.link { lines.append("  link:     \(link)") }
+        if let updated = feed.info.updated { lines.append("  updated:  \(RFC3339.format(updated))") }
+        lines.append("  entries:  \(feed.articles.count)")
+        for article in feed.articles {
+            let date = (article.published ?? article.updated).map(RFC3339.format) ?? "no date"
+            lines.append("  - \(date)  \(article.title ?? "(untitled)")")
+            if let link = article.link { lines.append("      \(link)") }
+        }
+        for error in feed.errors { lines.append("  error: \(error)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,411 @@
+/// Turns the raw bytes of a feed into UTF-8 that libxml2 can read without guessing: the character set is
+/// settled here (BOM, HTTP charset, XML declaration, with fallbacks), and the XML is repaired where feeds
+/// commonly break it (HTML named entities, stray ampersands, characters XML 1.0 forbids).
+///
+/// Every repair is reported, so a repaired feed still counts as broken ("bozo") to callers.
+struct DocumentBytes {
+    /// The repaired UTF-8 bytes; nil means the input (from `offset` on) was already fine.
+    var utf8: [UInt8]?
+    /// Bytes to skip at the start of the input (a UTF-8 byte-order mark) when `utf8` is nil.
+    var offset = 0
+    var errors: [String] = []
+
+    /// Prepares `raw` for the XML parser.
+    static func prepare(_ raw: UnsafeRawBufferPointer, contentType: String?) -> DocumentBytes {
+        var result = DocumentBytes()
+        let bytes = raw.bindMemory(to: UInt8.self)
+        let detected = detectEncoding(bytes, contentType: contentType, errors: &result.errors)
+        var decoded: [UInt8]?
+        switch detected.encoding {
+        case .utf8:
+            result.offset = detected.bomLength
+            decoded = decodeUTF8(UnsafeBufferPointer(rebasing: bytes[detected.bomLength...]), errors: &result.errors)
+        case .windows1252:
+            decoded = decodeWindows1252(UnsafeBufferPointer(rebasing: bytes[detected.bomLength...]))
+        case .other(let name):
+            let body = UnsafeRawBufferPointer(rebasing: raw[detected.bomLength...])
+            if let converted = LibXML2Transcoder.utf8(from: body, encoding: name) {
+                decoded = converted.bytes
+                if converted.replaced > 0 {
+                    result.errors.append("\(converted.replaced) bytes are not valid \(name) and were replaced")
+                }
+            } else {
+                result.errors.append("unknown character encoding \(name); read as UTF-8")
+                result.offset = detected.bomLength
+                decoded = decodeUTF8(
+                    UnsafeBufferPointer(rebasing: bytes[detected.bomLength...]), errors: &result.errors)
+            }
+        }
+        if let decoded {
+            result.utf8 = decoded.withUnsafeBufferPointer { repairXML($0, errors: &result.errors) } ?? decoded
+        } else {
+            result.utf8 = repairXML(UnsafeBufferPointer(rebasing: bytes[result.offset...]), errors: &result.errors)
+        }
+        return result
+    }
+
+    /// Calls `body` with the prepared UTF-8 bytes.
+    func withBytes<R>(of raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let utf8 {
+            return utf8.withUnsafeBytes(body)
+        }
+        return body(UnsafeRawBufferPointer(rebasing: raw[offset...]))
+    }
+
+    // MARK: - Encoding detection
+
+    enum Encoding: Equatable {
+        case utf8
+        case windows1252
+        case other(String)
+    }
+
+    /// Decides the encoding: a byte-order mark wins, then the HTTP charset, then the XML declaration, then
+    /// the UTF-16/32 shape of `<?xml`, then UTF-8.
+    static func detectEncoding(
+        _ bytes: UnsafeBufferPointer<UInt8>, contentType: String?, errors: inout [String]
+    ) -> (encoding: Encoding, bomLength: Int) {
+        let b = Array(bytes.prefix(4)) + [1, 1, 1, 1]
+        if b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { return (.utf8, 3) }
+        if b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF { return (.other("UTF-32BE"), 4) }
+        if b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0 { return (.other("UTF-32LE"), 4) }
+        if b[0] == 0xFE && b[1] == 0xFF { return (.other("UTF-16BE"), 2) }
+        if b[0] == 0xFF && b[1] == 0xFE { return (.other("UTF-16LE"), 2) }
+        if b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0x3C { return (.other("UTF-32BE"), 0) }
+        if b[0] == 0x3C && b[1] == 0 && b[2] == 0 && b[3] == 0 { return (.other("UTF-32LE"), 0) }
+        if b[0] == 0 && b[1] == 0x3C { return (.other("UTF-16BE"), 0) }
+        if b[0] == 0x3C && b[1] == 0 { return (.other("UTF-16LE"), 0) }
+        let declared = xmlDeclarationEncoding(bytes)
+        let http = contentType.flatMap(charset(inContentType:))
+        guard let name = http ?? declared else { return (.utf8, 0) }
+        return (encoding(named: name, errors: &errors), 0)
+    }
+
+    static func encoding(named name: String, errors: inout [String]) -> Encoding {
+        let lower = name.lowercased()
+        switch lower {
+        case "utf-8", "utf8", "unicode-1-1-utf-8": return .utf8
+        case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252", "us-ascii", "ascii",
+            "iso_8859-1", "x-cp1252", "ansi_x3.4-1968":
+            // Feeds labelled Latin-1 or ASCII are nearly always windows-1252 in practice.
+            return .windows1252
+        case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
+            // UTF-7 smuggles markup past filters ("+ADw-script+AD4-"); read the bytes as UTF-8 instead.
+            errors.append("the UTF-7 encoding is refused; the document was read as UTF-8")
+            return .utf8
+        case "utf-16", "utf16", "utf-32", "utf32":
+            // Without a byte-order mark these cannot be the real encoding of an ASCII-compatible prologue.
+            errors.append("the document claims \(name) but has no byte-order mark; read as UTF-8")
+            return .utf8
+        default:
+            return .other(name)
+        }
+    }
+
+    /// The `charset` parameter of a Content-Type header.
+    static func charset(inContentType contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingASCIIWhitespace().lowercased() == "charset" else { continue }
+            let value = pair[1].trimmingASCIIWhitespace().filter { $0 != "\"" && $0 != "'" }
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
+    /// The `encoding` pseudo-attribute of an XML declaration at the very start of the document.
+    static func xmlDeclarationEncoding(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let prologue = bytes.prefix(512)
+        guard prologue.starts(with: Array("<?xml".utf8)), let end = prologue.firstRange(of: Array("?>".utf8))
+        else { return nil }
+        let declaration = prologue[prologue.startIndex..<end.lowerBound]
+        guard let key = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
+        var index = key.upperBound
+        while index < declaration.endIndex, declaration[index] == 0x20 || declaration[index] == 0x3D {
+            index += 1
+        }
+        guard index < declaration.endIndex else { return nil }
+        let quote = declaration[index]
+        guard quote == 0x22 || quote == 0x27 else { return nil }
+        let start = index + 1
+        guard let close = declaration[start...].firstIndex(of: quote) else { return nil }
+        let name = String(decoding: declaration[start..<close], as: UTF8.self)
+        return name.isEmpty ? nil : name
+    }
+
+    // MARK: - Decoding
+
+    /// Validates UTF-8. Returns nil when the bytes are valid; otherwise repaired bytes: invalid sequences
+    /// replaced by U+FFFD, or the whole document read as windows-1252 when it holds no valid multi-byte
+    /// sequence at all (a Latin-1 document without a label).
+    static func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, errors: inout [String]) -> [UInt8]? {
+        guard let firstBad = firstInvalidUTF8(bytes, from: 0) else { return nil }
+        var multiByte = 0
+        var invalid = 0
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        output.append(contentsOf: bytes[0..<firstBad])
+        var index = firstBad
+        for byte in bytes[0..<firstBad] where byte >= 0xC0 { _ = byte; multiByte += 1 }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let length = validSequenceLength(bytes, at: index)
+            if length > 0 {
+                output.append(contentsOf: bytes[index..<index + length])
+                multiByte += 1
+                index += length
+            } else {
+                output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                invalid += 1
+                index += 1
+            }
+        }
+        if multiByte == 0 {
+            errors.append("the document is not valid UTF-8; read as windows-1252")
+            return decodeWindows1252(bytes)
+        }
+        errors.append("\(invalid) bytes are not valid UTF-8 and were replaced")
+        return output
+    }
+
+    private static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        let count = bytes.count
+        while index < count {
+            if bytes[index] < 0x80 {
+                index += 1
+                continue
+            }
+            let length = validSequenceLength(bytes, at: index)
+            if length == 0 { return index }
+            index += length
+        }
+        return nil
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `index`, or 0 (overlong forms and surrogates are
+    /// invalid).
+    private static func validSequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let lead = bytes[index]
+        let remaining = bytes.count - index
+        func continuation(_ offset: Int) -> Bool { bytes[index + offset] & 0xC0 == 0x80 }
+        switch lead {
+        case 0xC2...0xDF:
+            return remaining >= 2 && continuation(1) ? 2 : 0
+        case 0xE0...0xEF:
+            guard remaining >= 3, continuation(1), continuation(2) else { return 0 }
+            let second = bytes[index + 1]
+            if lead == 0xE0 && second < 0xA0 { return 0 }
+            if lead == 0xED && second > 0x9F { return 0 }
+            return 3
+        case 0xF0...0xF4:
+            guard remaining >= 4, continuation(1), continuation(2), continuation(3) else { return 0 }
+            let second = bytes[index + 1]
+            if lead == 0xF0 && second < 0x90 { return 0 }
+            if lead == 0xF4 && second > 0x8F { return 0 }
+            return 4
+        default:
+            return 0
+        }
+    }
+
+    /// windows-1252's 0x80–0x9F block (ISO-8859-1 has C1 controls there, which no feed means).
+    static let windows1252High: [UInt32] = [
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+        0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+        0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    ]
+
+    static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
+        for byte in bytes {
+            if byte < 0x80 {
+                output.append(byte)
+            } else {
+                let scalar = byte < 0xA0 ? windows1252High[Int(byte - 0x80)] : UInt32(byte)
+                appendUTF8(scalar, to: &output)
+            }
+        }
+        return output
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            output.append(UInt8(scalar))
+        case 0x80..<0x800:
+            output.append(UInt8(0xC0 | (scalar >> 6)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            output.append(UInt8(0xE0 | (scalar >> 12)))
+            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            output.append(UInt8(0xF0 | (scalar >> 18)))
+            output.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    // MARK: - XML repair
+
+    /// Rewrites what would make libxml2 stop or drop text, outside CDATA sections and comments:
+    /// HTML named entities become character references, unknown entities and bare `&` are escaped,
+    /// references to C1 controls are read as windows-1252, and characters XML 1.0 forbids are removed
+    /// everywhere. Returns nil when nothing needed a change (the common case costs one scan, no copy).
+    static func repairXML(_ bytes: UnsafeBufferPointer<UInt8>, errors: inout [String]) -> [UInt8]? {
+        var output: [UInt8]?
+        var copied = 0
+        var index = 0
+        let count = bytes.count
+        var entityProblems = 0
+        var forbidden = 0
+
+        func replace(_ range: Range<Int>, with replacement: [UInt8]) {
+            if output == nil {
+                output = []
+                output?.reserveCapacity(count + 256)
+            }
+            output?.append(contentsOf: bytes[copied..<range.lowerBound])
+            output?.append(contentsOf: replacement)
+            copied = range.upperBound
+        }
+
+        func starts(_ literal: StaticString, at position: Int) -> Bool {
+            let length = literal.utf8CodeUnitCount
+            guard position + length <= count else { return false }
+            let pointer = literal.utf8Start
+            for offset in 0..<length where bytes[position + offset] != pointer[offset] { return false }
+            return true
+        }
+
+        /// Skips to just past `terminator`, removing forbidden characters on the way.
+        func skipSection(from start: Int, terminator: StaticString) -> Int {
+            var position = start
+            while position < count {
+                let byte = bytes[position]
+                if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+                    replace(position..<position + 1, with: [])
+                    forbidden += 1
+                } else if byte == terminator.utf8Start[0] && starts(terminator, at: position) {
+                    return position + terminator.utf8CodeUnitCount
+                }
+                position += 1
+            }
+            return count
+        }
+
+        while index < count {
+            let byte = bytes[index]
+            if byte == 0x3C {  // <
+                if starts("<![CDATA[", at: index) {
+                    index = skipSection(from: index + 9, terminator: "]]>")
+                    continue
+                }
+                if starts("<!--", at: index) {
+                    index = skipSection(from: index + 4, terminator: "-->")
+                    continue
+                }
+                index += 1
+            } else if byte == 0x26 {  // &
+                let end = entityEnd(bytes, from: index + 1)
+                if let end, bytes[index + 1] == 0x23 {  // &#…;
+                    if let scalar = numericReference(bytes, index + 2..<end), (0x80...0x9F).contains(scalar) {
+                        let mapped = windows1252High[Int(scalar - 0x80)]
+                        replace(index..<end + 1, with: Array("&#\(mapped);".utf8))
+                    } else if bytes[index + 2] == UInt8(ascii: "X") {
+                        replace(index + 2..<index + 3, with: [UInt8(ascii: "x")])  // XML only knows &#x
+                    }
+                    index = end + 1
+                } else if let end {
+                    let name = String(decoding: bytes[index + 1..<end], as: UTF8.self)
+                    switch name {
+                    case "amp", "lt", "gt", "quot", "apos":
+                        break
+                    default:
+                        if let value = LibXML2Support.htmlEntity(name) {
+                            replace(index..<end + 1, with: Array("&#\(value);".utf8))
+                        } else {
+                            replace(index..<index + 1, with: Array("&amp;".utf8))
+                        }
+                        entityProblems += 1
+                    }
+                    index = end + 1
+                } else {
+                    replace(index..<index + 1, with: Array("&amp;".utf8))
+                    entityProblems += 1
+                    index += 1
+                }
+            } else if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+                replace(index..<index + 1, with: [])
+                forbidden += 1
+                index += 1
+            } else if byte == 0xEF && index + 2 < count && bytes[index + 1] == 0xBF
+                && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF)
+            {
+                replace(index..<index + 3, with: [])  // U+FFFE, U+FFFF
+                forbidden += 1
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        if entityProblems > 0 {
+            errors.append("\(entityProblems) entity references are undefined in XML (HTML entities or a bare &)")
+        }
+        if forbidden > 0 {
+            errors.append("\(forbidden) characters that XML 1.0 forbids were removed")
+        }
+        guard var result = output else { return nil }
+        result.append(contentsOf: bytes[copied..<count])
+        return result
+    }
+
+    /// The index of the `;` closing an entity reference that starts after `&` at `start`, or nil when the
+    /// text after `&` is not a reference (`AT&T`, `a & b`).
+    private static func entityEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        var index = start
+        if bytes[index] == 0x23 {
+            index += 1
+            if index < bytes.count, bytes[index] | 0x20 == 0x78 { index += 1 }
+        }
+        let nameStart = index
+        while index < bytes.count, index - start < 40 {
+            let byte = bytes[index]
+            let isNameByte =
+                (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+                || byte == 0x2E || byte == 0x5F || byte == 0x3A
+            guard isNameByte else { break }
+            index += 1
+        }
+        guard index > nameStart, index < bytes.count, bytes[index] == 0x3B else { return nil }
+        return index
+    }
+
+    private static func numericReference(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32? {
+        var digits = bytes[range]
+        var radix: UInt32 = 10
+        if let first = digits.first, first | 0x20 == 0x78 {
+            radix = 16
+            digits = digits.dropFirst()
+        }
+        return UInt32(String(decoding: digits, as: UTF8.self), radix: Int(radix))
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingASCIIWhitespace() -> Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return result
+    }
+}
