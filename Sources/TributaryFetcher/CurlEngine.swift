@@ -28,7 +28,7 @@ struct EngineJob: Sendable {
     var userAgent: String
     var logger: Logger
     var continuation: AsyncStream<FetchResult>.Continuation
-    var stop: StopFlag
+    var signals: RunSignals
 
     /// Runs the whole fetch on the calling thread (the engine thread) and finishes the stream.
     func run() {
@@ -268,7 +268,7 @@ private final class CurlEngine {
         for request in job.requests { enqueue(request) }
         var running: Int32 = 0
         while true {
-            if job.stop.isSet { return }
+            if job.signals.isStopped { return }
             let now = monotonicSeconds()
             if now >= deadline {
                 abandonAll()
@@ -285,6 +285,10 @@ private final class CurlEngine {
             if active.isEmpty && pendingCount == 0 { return }
             handOver()
             var wait = min(250, max(0, deadline - monotonicSeconds()) * 1000)
+            if pendingCount > 0 && backlogIsFull {
+                // Look again soon: the consumer taking results is what lets the next transfers start.
+                wait = min(wait, 5)
+            }
             if let soonest = soonestSpacedStart(now: monotonicSeconds()) {
                 wait = min(wait, max(0, soonest - monotonicSeconds()) * 1000)
             }
@@ -334,10 +338,17 @@ private final class CurlEngine {
         return String(authority)
     }
 
-    /// Starts queued transfers while the total and per-host bounds and host spacing allow.
+    /// Results the consumer may leave unread before new transfers wait: enough to keep a parser busy, few
+    /// enough that a slow consumer does not make every feed's body wait in memory.
+    var maxBacklog: Int { job.hooks.maxBacklog ?? max(256, settings.concurrency * 8) }
+
+    var backlogIsFull: Bool { job.signals.backlog + finished.count >= maxBacklog }
+
+    /// Starts queued transfers while the total and per-host bounds, host spacing and the consumer's backlog
+    /// allow.
     func startTransfers(now: Double) {
         var free = max(settings.concurrency, 1) - active.count
-        guard free > 0, pendingCount > 0 else { return }
+        guard free > 0, pendingCount > 0, !backlogIsFull else { return }
         let perHost = max(settings.perHost, 1)
         var emptied = false
         for key in hostOrder {
@@ -643,7 +654,10 @@ private final class CurlEngine {
     }
 
     func handOver() {
-        for result in finished { job.continuation.yield(result) }
+        for result in finished {
+            job.signals.handedOver()
+            job.continuation.yield(result)
+        }
         finished.removeAll(keepingCapacity: true)
     }
 

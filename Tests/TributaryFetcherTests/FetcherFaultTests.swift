@@ -312,6 +312,31 @@ import TributaryCore
         #expect(ports.count == 1)
     }
 
+    @Test func aSlowConsumerHoldsBackTransfersButGetsEverything() async throws {
+        let fetcher = Fetcher(
+            settings: testSettings, logger: quietLogger, site: nil, version: "0.1.0",
+            hooks: FetcherTestHooks(maxBacklog: 1))
+        let requests = (0..<20).map { FetchRequest(feedURL: server.url("/feed?slow=\($0)")) }
+        var statuses: [Int?] = []
+        for await result in fetcher.fetch(requests) {
+            statuses.append(result.status)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(statuses.count == 20)
+        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+
+    @Test func leavingTheStreamEarlyStopsTheRun() async throws {
+        let fetcher = Fetcher(settings: testSettings, logger: quietLogger)
+        let requests = (0..<40).map { FetchRequest(feedURL: server.url("/feed?early=\($0)")) }
+        var first: FetchResult?
+        for await result in fetcher.fetch(requests) {
+            first = result
+            break
+        }
+        #expect(first?.status == 200)
+    }
+
     @Test func hostSpacingStillFetchesEverything() async throws {
         var spaced = testSettings
         spaced.hostSpacing = 0.05
