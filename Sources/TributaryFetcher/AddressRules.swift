@@ -15,11 +15,14 @@ enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         case .v4(let value):
             return "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
         case .v6(let bytes):
-            var groups: [String] = []
-            for index in stride(from: 0, to: 16, by: 2) {
-                groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))
+            guard bytes.count == 16 else { return "invalid IPv6 address" }
+            var storage = in6_addr()
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: bytes) }
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            guard inet_ntop(AF_INET6, &storage, &text, socklen_t(text.count)) != nil else {
+                return "invalid IPv6 address"
             }
-            return groups.joined(separator: ":")
+            return String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 

@@ -3,16 +3,30 @@ public import Logging
 import Synchronization
 public import TributaryCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+/// What the consumer of a fetch stream tells the engine thread: that it went away (stop early), and how many
+/// results it has taken, so the engine can hold back new transfers while too many results wait unread.
+final class RunSignals: Sendable {
+    private let stopped = Atomic<Bool>(false)
+    private let waiting = Atomic<Int>(0)
 
-/// Set once when the consumer of a fetch stream goes away, so the engine thread stops early.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
+    func stop() { stopped.store(true, ordering: .relaxed) }
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
+    /// Results handed over but not yet taken by the consumer.
+    var backlog: Int { waiting.load(ordering: .relaxed) }
+    func handedOver() { waiting.add(1, ordering: .relaxed) }
+    func taken() { waiting.subtract(1, ordering: .relaxed) }
+}
+
+/// The inner stream's iterator, driven by the outer stream's single consumer.
+private final class ResultIterator: @unchecked Sendable {
+    // @unchecked: `AsyncStream(unfolding:)` calls its closure for one consumer, one element at a time, so the
+    // iterator is never used from two places at once.
+    var iterator: AsyncStream<FetchResult>.AsyncIterator
+
+    init(_ iterator: AsyncStream<FetchResult>.AsyncIterator) {
+        self.iterator = iterator
+    }
 }
 
 /// Test-only knobs: extra DNS entries (curl's `host:port:address` form) so a test can make a name resolve to
@@ -20,6 +34,8 @@ final class StopFlag: Sendable {
 struct FetcherTestHooks: Sendable, Hashable {
     var resolve: [String] = []
     var caFile: String?
+    /// Overrides how many unread results hold back new transfers.
+    var maxBacklog: Int?
 }
 
 /// Fetches feeds concurrently over libcurl, politely and safely, and hands each result over as soon as its
@@ -65,16 +81,32 @@ public final class Fetcher: Sendable {
     /// passes (what was unfinished then is yielded as failed with `FetchError.Kind.deadline`).
     /// Dropping the stream stops the run.
     public func fetch(_ requests: [FetchRequest]) -> AsyncStream<FetchResult> {
-        let (stream, continuation) = AsyncStream<FetchResult>.makeStream()
-        let stop = StopFlag()
-        continuation.onTermination = { _ in stop.set() }
+        let (results, continuation) = AsyncStream<FetchResult>.makeStream()
+        let signals = RunSignals()
+        continuation.onTermination = { _ in signals.stop() }
         let job = EngineJob(
             requests: requests, settings: settings, hooks: hooks, userAgent: userAgent, logger: logger,
-            continuation: continuation, stop: stop)
+            continuation: continuation, signals: signals)
         let thread = Thread { job.run() }
         thread.name = "tributary.fetcher"
-        thread.stackSize = 1 << 20
         thread.start()
-        return stream
+        // The outer stream counts what the consumer takes, so bodies do not pile up in memory when parsing and
+        // storing are slower than the network.
+        let source = ResultIterator(results.makeAsyncIterator())
+        return AsyncStream(
+            unfolding: {
+                let next = await source.iterator.next()
+                if next != nil { signals.taken() }
+                return next
+            },
+            onCancel: { signals.stop() })
+    }
+
+    /// Fetches one feed (for `tributary parse URL` and `tributary add`): the same rules, one result.
+    public func fetch(_ request: FetchRequest) async -> FetchResult {
+        for await result in fetch([request]) {
+            return result
+        }
+        return FetchResult(request: request, outcome: .failed(FetchError(.other, "the fetch ended without a result")))
     }
 }

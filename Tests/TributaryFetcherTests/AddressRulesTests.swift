@@ -38,6 +38,12 @@ import Testing
         #expect(AddressRules.literalAddress(host: host) == nil)
     }
 
+    @Test func addressesPrintTheUsualWay() throws {
+        #expect(IPAddress.v4(0x7F00_0001).description == "127.0.0.1")
+        #expect(try #require(AddressRules.literalAddress(host: "[::1]")).description == "::1")
+        #expect(try #require(AddressRules.literalAddress(host: "::ffff:10.0.0.1")).description == "::ffff:10.0.0.1")
+    }
+
     @Test func localhostNames() {
         #expect(AddressRules.classify(host: "localhost") == .loopback)
         #expect(AddressRules.classify(host: "LOCALHOST.") == .loopback)

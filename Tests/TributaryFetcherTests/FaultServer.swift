@@ -12,6 +12,8 @@ final class FaultServer: @unchecked Sendable {
     let httpsPort: Int
     /// A port that never completes a TCP handshake.
     let stalledPort: Int
+    /// The same server on [::1].
+    let ipv6Port: Int
     let certFile: String
     private let process: Process
     private let stdin: Pipe
@@ -57,15 +59,16 @@ final class FaultServer: @unchecked Sendable {
             line.append(chunk)
         }
         let fields = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard fields.count == 5, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]),
-            let stalled = Int(fields[3])
+        guard fields.count == 6, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]),
+            let stalled = Int(fields[3]), let ipv6 = Int(fields[4])
         else {
             throw StartError(description: "fault server did not start: \(String(decoding: line, as: UTF8.self))")
         }
         httpPort = http
         httpsPort = https
         stalledPort = stalled
-        certFile = String(fields[4])
+        ipv6Port = ipv6
+        certFile = String(fields[5])
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(httpPort)\(path)" }

@@ -133,6 +133,19 @@ import TributaryCore
         #expect(allowed.status == 200)
     }
 
+    @Test func ipv6LoopbackNamedInFeedsJSONIsAllowedAndOnlyThat() async throws {
+        let named = try #require(await fetchOne(FetchRequest(feedURL: "http://[::1]:\(server.ipv6Port)/feed")))
+        #expect(named.status == 200)
+        let redirected = try #require(await fetchOne(FetchRequest(feedURL: server.url("/to-ipv6"))))
+        #expect(redirected.error?.kind == .address)
+        // A name resolving to ::1 is judged on the socket address.
+        let hooks = FetcherTestHooks(resolve: ["localtest6:\(server.ipv6Port):[::1]"])
+        let url = "http://localtest6:\(server.ipv6Port)/feed"
+        let refused = try #require(await fetchOne(FetchRequest(feedURL: url), hooks: hooks))
+        #expect(refused.error?.kind == .address)
+        #expect(refused.error?.description.contains("::1") == true)
+    }
+
     @Test func goneDisablesTheFeed() async throws {
         let result = try #require(await fetchOne(FetchRequest(feedURL: server.url("/gone"))))
         #expect(result.status == 410)
@@ -212,13 +225,15 @@ import TributaryCore
     }
 
     @Test func htmlPageIsHandedOverWithItsType() async throws {
-        let result = try #require(await fetchOne(FetchRequest(feedURL: server.url("/html"))))
+        let fetcher = Fetcher(settings: testSettings, logger: quietLogger)
+        let result = await fetcher.fetch(FetchRequest(feedURL: server.url("/html")))
         guard case .body(let data, let contentType) = result.outcome else {
             Issue.record("expected a body, got \(result.outcome)")
             return
         }
         #expect(contentType?.hasPrefix("text/html") == true)
         #expect(String(decoding: data, as: UTF8.self).contains("<html>"))
+        #expect(FeedDiscovery.isWebPage(data, contentType: contentType))
     }
 
     @Test func connectionResetMidBodyFails() async throws {
@@ -242,7 +257,7 @@ import TributaryCore
 
     @Test func runDeadlineEndsTheStream() async throws {
         var short = testSettings
-        short.deadline = 1
+        short.deadline = 3
         short.lowSpeedTime = 30
         let results = await fetchAll(
             [FetchRequest(feedURL: server.url("/stall")), FetchRequest(feedURL: server.url("/feed"))], settings: short)
@@ -284,6 +299,42 @@ import TributaryCore
         let results = await fetchAll(requests, settings: serial)
         #expect(results.count == 20)
         #expect(results.values.allSatisfy { $0.status == 200 })
+    }
+
+    @Test func connectionsAreReused() async throws {
+        var serial = testSettings
+        serial.perHost = 1
+        serial.concurrency = 1
+        let requests = (0..<4).map { FetchRequest(feedURL: server.url("/peer?n=\($0)")) }
+        let results = await fetchAll(requests, settings: serial)
+        let ports = Set(results.values.compactMap(\.bodyText))
+        #expect(results.count == 4)
+        #expect(ports.count == 1)
+    }
+
+    @Test func aSlowConsumerHoldsBackTransfersButGetsEverything() async throws {
+        let fetcher = Fetcher(
+            settings: testSettings, logger: quietLogger, site: nil, version: "0.1.0",
+            hooks: FetcherTestHooks(maxBacklog: 1))
+        let requests = (0..<20).map { FetchRequest(feedURL: server.url("/feed?slow=\($0)")) }
+        var statuses: [Int?] = []
+        for await result in fetcher.fetch(requests) {
+            statuses.append(result.status)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(statuses.count == 20)
+        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+
+    @Test func leavingTheStreamEarlyStopsTheRun() async throws {
+        let fetcher = Fetcher(settings: testSettings, logger: quietLogger)
+        let requests = (0..<40).map { FetchRequest(feedURL: server.url("/feed?early=\($0)")) }
+        var first: FetchResult?
+        for await result in fetcher.fetch(requests) {
+            first = result
+            break
+        }
+        #expect(first?.status == 200)
     }
 
     @Test func hostSpacingStillFetchesEverything() async throws {

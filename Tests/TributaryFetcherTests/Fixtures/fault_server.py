@@ -2,7 +2,7 @@
 """Fault-injection HTTP(S) server for the fetcher tests.
 
 Listens on 127.0.0.1 only (ports chosen by the OS), prints one line
-"READY <http_port> <https_port> <stalled_port> <cert_file>" and serves until its stdin closes
+"READY <http_port> <https_port> <stalled_port> <ipv6_port> <cert_file>" and serves until its stdin closes
 (the test process exits) or for at most --lifetime seconds.  Every slow case is
 bounded in time and stops when the client goes away.
 """
@@ -86,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == '/echo':
             lines = ''.join('%s: %s\n' % (k.lower(), v) for k, v in self.headers.items())
             self.send_body(200, lines.encode(), 'text/plain')
+        elif path == '/peer':
+            self.send_body(200, str(self.client_address[1]).encode(), 'text/plain')
         elif path == '/gzipped':
             body = gzip.compress(FEED)
             self.send_body(200, body, extra=[('Content-Encoding', 'gzip')])
@@ -111,6 +113,8 @@ class Handler(BaseHTTPRequestHandler):
             self.redirect(302, 'http://127.0.0.2:%d/feed' % port)
         elif path == '/to-hex':
             self.redirect(302, 'http://0x7f000002:%d/feed' % port)
+        elif path == '/to-ipv6':
+            self.redirect(302, 'http://[::1]:%d/feed' % port)
         elif path == '/to-localhost':
             self.redirect(302, 'http://localhost:%d/feed' % port)
         elif path == '/to-file':
@@ -199,6 +203,10 @@ class Server(ThreadingHTTPServer):
         pass  # clients that hang up on purpose (caps, timeouts) are the point of this server
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
 def make_cert(folder):
     cert = os.path.join(folder, 'cert.pem')
     key = os.path.join(folder, 'key.pem')
@@ -233,17 +241,18 @@ def main():
     args = parser.parse_args()
     http = Server(('127.0.0.1', 0), Handler)
     https = Server(('127.0.0.1', 0), Handler)
-    http.http_port = https.http_port = http.server_address[1]
+    http6 = Server6(('::1', 0), Handler)
+    http.http_port = https.http_port = http6.http_port = http.server_address[1]
     folder = tempfile.mkdtemp(prefix='tributary-fault-')
     cert, key = make_cert(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     https.socket = context.wrap_socket(https.socket, server_side=True)
-    for server in (http, https):
+    for server in (http, https, http6):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     stalled, fillers = stalled_listener()
-    print('READY %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1], cert),
-          flush=True)
+    print('READY %d %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1],
+                                     http6.server_address[1], cert), flush=True)
 
     def watch_stdin():
         try:
