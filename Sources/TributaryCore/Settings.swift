@@ -88,6 +88,10 @@ public struct FetchSettings: Sendable, Hashable, Codable {
     public var userAgent: String?
     public var proxy: String?
     /// Bounds on the interval between two polls of one feed, in seconds.
+    ///
+    /// A feed that gives no hint (no Cache-Control or Expires, ttl or sy:updatePeriod) is due again at once, so
+    /// cron's own interval is its poll rate, as with Planet and rawdog; conditional GET keeps that cheap. Raise
+    /// `minInterval` to poll such feeds less often than cron runs.
     public var minInterval: Double
     public var maxInterval: Double
     /// Seconds between two requests to one host.
@@ -97,7 +101,7 @@ public struct FetchSettings: Sendable, Hashable, Codable {
         concurrency: Int = 32, perHost: Int = 4, timeout: Double = 30, connectTimeout: Double = 10,
         deadline: Double = 600, lowSpeedBytes: Int = 64, lowSpeedTime: Double = 15, maxBytes: Int = 16 << 20,
         maxRedirects: Int = 5, allowPrivateAddresses: Bool = false, userAgent: String? = nil, proxy: String? = nil,
-        minInterval: Double = 900, maxInterval: Double = 86_400, hostSpacing: Double = 0
+        minInterval: Double = 0, maxInterval: Double = 86_400, hostSpacing: Double = 0
     ) {
         self.concurrency = concurrency
         self.perHost = perHost

@@ -233,7 +233,6 @@ import TributaryCore
         }
         #expect(contentType?.hasPrefix("text/html") == true)
         #expect(String(decoding: data, as: UTF8.self).contains("<html>"))
-        #expect(FeedDiscovery.isWebPage(data, contentType: contentType))
     }
 
     @Test func connectionResetMidBodyFails() async throws {
