@@ -38,7 +38,8 @@ extension Aggregator {
         var linker = Linker(settings: file.feedList.link)
         linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
         let decisions = linker.finish()
-        let (links, stories) = Self.records(decisions, articles: articles)
+        let (links, stories) = Self.records(
+            decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         try await attempt("store the stories") { try await store.saveLinks(links, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
     }
@@ -53,7 +54,9 @@ extension Aggregator {
     }
 
     /// The store's form of the linker's decisions: one update per article, one record per story.
-    static func records(_ decisions: [LinkDecision], articles: [StoredArticle]) -> ([LinkUpdate], [StoryRecord]) {
+    static func records(
+        _ decisions: [LinkDecision], articles: [StoredArticle], relatedLimit: Int
+    ) -> ([LinkUpdate], [StoryRecord]) {
         var byID: [String: StoredArticle] = [:]
         for article in articles {
             byID[String(article.id)] = article
@@ -77,8 +80,16 @@ extension Aggregator {
             guard let group = members[storyID], let first = group.first else { return nil }
             let founder = group.first { $0.id == storyID } ?? first
             let lastActive = group.compactMap { byID[$0.id]?.firstSeen }.max() ?? Date(timeIntervalSince1970: 0)
+            // Each article names the stories close to it; the story lists them all, the founder's first.
+            var related: [String] = []
+            for decision in [founder] + group {
+                for other in decision.related where other != storyID && !related.contains(other) {
+                    related.append(other)
+                }
+            }
             return StoryRecord(
-                id: storyID, title: byID[founder.id]?.article.title, related: founder.related, lastActive: lastActive)
+                id: storyID, title: byID[founder.id]?.article.title, related: Array(related.prefix(relatedLimit)),
+                lastActive: lastActive)
         }
         return (links, stories)
     }
