@@ -20,12 +20,8 @@ extension Aggregator {
         let relatedIDs = unique(stories.flatMap(\.related))
         let relatedStories = try await attempt("read the store") { try await store.stories(ids: relatedIDs) }
         let relatedMembers = try await attempt("read the store") { try await store.articles(inStories: relatedIDs) }
-        let states = try await attempt("read the store") { try await store.feedStates() }
-
-        var feeds: [String: FeedInfo] = [:]
-        for state in states where subscribed.contains(state.url) {
-            feeds[state.url] = state.info ?? FeedInfo()
-        }
+        let feedURLs = unique((leads + members + copies).map(\.feedURL))
+        var feeds = try await attempt("read the store") { try await store.feedInfos(urls: feedURLs) }
         for subscription in feedList.feeds {
             var info = feeds[subscription.url] ?? FeedInfo()
             if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {

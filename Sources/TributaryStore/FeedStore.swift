@@ -6,8 +6,11 @@ public import TributaryCore
 /// The pipeline talks to this protocol only, so a server database can take SQLite's place when one machine is no
 /// longer enough. Every method is one transaction: either all of it is stored or none of it is.
 public protocol FeedStore: Sendable {
-    /// Every feed the store knows, in URL order.
+    /// Every feed the store knows, in URL order, without `info` (large, and not needed to schedule a run).
     func feedStates() async throws -> [FeedState]
+
+    /// What the given feeds said about themselves on their last successful parse.
+    func feedInfos(urls: [String]) async throws -> [String: FeedInfo]
 
     /// One feed's state, or nil when it was never fetched.
     func feedState(url: String) async throws -> FeedState?

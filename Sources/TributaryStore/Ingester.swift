@@ -38,23 +38,20 @@ struct Ingester {
     mutating func ingest(_ update: FeedUpdate) throws -> IngestResult {
         var state = update.state
         let url = state.url
+        guard let parsed = update.parsed else {
+            try SQLiteStore.upsertHTTP(state, db)
+            return IngestResult(feedURL: url)
+        }
         if let previous = try Row.fetchOne(
-            db, sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?", arguments: [url])
+            db.cachedStatement(sql: "SELECT key_by_link, churn_strikes FROM feeds WHERE url = ?"), arguments: [url])
         {
             state.keyByLink = previous["key_by_link"]
             state.churnStrikes = previous["churn_strikes"]
-            if state.info == nil, let text: String = previous["info"] {
-                state.info = try? JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8))
-            }
         } else {
             state.keyByLink = false
             state.churnStrikes = 0
         }
         var result = IngestResult(feedURL: url)
-        guard let parsed = update.parsed else {
-            try SQLiteStore.upsert(state, db)
-            return result
-        }
         state.info = parsed.info
 
         var known = try loadIdentities(url)
