@@ -46,7 +46,7 @@ public struct Aggregator: Sendable {
 
     // MARK: run
 
-    /// One whole pass: fetch → parse → store → link → publish → prune.
+    /// One whole pass: fetch → parse → store → link → prune → publish.
     ///
     /// - Parameters:
     ///   - all: fetch every feed now, due or not (disabled feeds stay disabled).
@@ -105,20 +105,22 @@ public struct Aggregator: Sendable {
         let linkStarted = Date()
         try await link(store: store, force: changed, now: Date(), events: events)
         logger.info("linking took \(Self.seconds(since: linkStarted)) s")
-        events(.publishing)
-        let publishStarted = Date()
-        let report = try await publishOutputs(store: store)
-        logger.info("publishing took \(Self.seconds(since: publishStarted)) s")
-        summary.written = report.written
-        summary.unchanged = report.unchanged
-        summary.entries = report.entryCount
 
+        // Before publishing, so the outputs never list what the store no longer has.
         let pruned = try await attempt("apply retention") {
             try await store.prune(RetentionPolicy(feedList.store), now: Date())
         }
         if pruned.articles > 0 || pruned.identities > 0 {
             logger.info("retention dropped \(pruned.articles) articles and \(pruned.identities) identities")
         }
+
+        events(.publishing)
+        let publishStarted = Date()
+        let report = try await publishIfChanged(store: store, force: false)
+        logger.info("publishing took \(Self.seconds(since: publishStarted)) s")
+        summary.written = report.written
+        summary.unchanged = report.unchanged
+        summary.entries = report.entryCount
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -158,7 +160,7 @@ public struct Aggregator: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
         try await link(store: store, force: false, now: Date(), events: { _ in })
-        return try await publishOutputs(store: store)
+        return try await publishIfChanged(store: store, force: true)
     }
 
     func openStore() throws(TributaryError) -> any FeedStore {

@@ -51,6 +51,15 @@ public protocol FeedStore: Sendable {
     /// Drops articles past the retention window (keeping the newest per feed) and identities long unseen.
     func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
 
+    /// A number that grows whenever something the outputs are made from changes (articles, feed metadata, stories);
+    /// a run compares it with the one recorded at the last publish to skip a publish that would change nothing.
+    func revision() async throws -> Int
+
+    /// A small value the pipeline keeps between runs (such as what the last publish was made from).
+    func value(forKey key: String) async throws -> String?
+
+    func setValue(_ value: String?, forKey key: String) async throws
+
     /// Problems SQLite's own consistency check finds; empty when the store is sound.
     func integrityProblems() async throws -> [String]
 }

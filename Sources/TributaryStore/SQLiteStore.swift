@@ -112,6 +112,7 @@ public final class SQLiteStore: FeedStore {
                 sql: "UPDATE OR IGNORE identities SET feed_url = ? WHERE feed_url = ?", arguments: [newURL, oldURL])
             try db.execute(sql: "DELETE FROM identities WHERE feed_url = ?", arguments: [oldURL])
             try Self.rewriteArticleFeedURLs(feed: newURL, db)
+            try Self.bumpRevision(db)
         }
     }
 
@@ -121,7 +122,11 @@ public final class SQLiteStore: FeedStore {
         guard !updates.isEmpty else { return [] }
         return try await writing { db in
             var ingester = Ingester(db: db, now: now)
-            return try updates.map { try ingester.ingest($0) }
+            let results = try updates.map { try ingester.ingest($0) }
+            if ingester.changedOutputs {
+                try Self.bumpRevision(db)
+            }
+            return results
         }
     }
 
@@ -217,6 +222,7 @@ public final class SQLiteStore: FeedStore {
                     link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons, link.articleID,
                 ])
             }
+            try Self.bumpRevision(db)
             // A story whose every article moved to another one is gone.
             try db.execute(
                 sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
@@ -306,8 +312,46 @@ public final class SQLiteStore: FeedStore {
             try db.execute(
                 sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
             report.stories = db.changesCount
+            if report.articles > 0 || report.stories > 0 {
+                try Self.bumpRevision(db)
+            }
             return report
         }
+    }
+
+    public func revision() async throws -> Int {
+        try await reading { db in
+            try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'") ?? 0
+        }
+    }
+
+    public func value(forKey key: String) async throws -> String? {
+        try await reading { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func setValue(_ value: String?, forKey key: String) async throws {
+        try await writing { db in
+            if let value {
+                try db.execute(
+                    sql:
+                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// Counts a change the outputs depend on, inside the writing transaction.
+    static func bumpRevision(_ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('revision', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                """
+        ).execute()
     }
 
     public func integrityProblems() async throws -> [String] {
