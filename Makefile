@@ -13,5 +13,5 @@ build:
 
 # Benchmarks (separate package in Benchmarks/, built in release by the benchmark plugin).
 bench:
-	scripts/install-deps.sh --bench
+	scripts/install-deps.sh
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark

@@ -7,6 +7,10 @@ private let forbiddenTags = [
 ]
 private let forbiddenInValues = ["expression(", "-moz-binding", "url("]
 private let forbiddenSchemes = ["javascript:", "vbscript:", "data:"]
+private let urlAttributes: Set<String> = [
+    "href", "src", "background", "cite", "longdesc", "dynsrc", "lowsrc", "usemap", "poster", "ping", "icon", "action",
+    "data",
+]
 
 /// The tags of the output. Text never holds a raw `<` (the writer escapes it), so every `<` opens a tag and
 /// words like "javascript:" in ordinary text are not flagged.
@@ -41,10 +45,17 @@ public func fuzzSanitizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if markup.range(of: #"\son[a-z]+="#, options: .regularExpression) != nil {
             fail("event handler", once)
         }
-        for value in values {
-            let compact = value.filter { !$0.isWhitespace && !$0.isASCII || ($0.isASCII && $0.asciiValue ?? 0 > 0x20) }
-            for scheme in forbiddenSchemes where compact.hasPrefix(scheme) { fail("unsafe URL", once) }
-            for pattern in forbiddenInValues where compact.contains(pattern) { fail("unsafe style", once) }
+        for (offset, value) in values.enumerated() {
+            // The attribute's name is the word just before `="`.
+            let before = parts[offset * 2]
+            let name = before.dropLast().split(whereSeparator: { $0 == " " }).last.map(String.init) ?? ""
+            let compact = value.filter { !($0.isASCII && ($0.asciiValue ?? 0) <= 0x20) }
+            if urlAttributes.contains(name) {
+                for scheme in forbiddenSchemes where compact.hasPrefix(scheme) { fail("unsafe URL", once) }
+            }
+            if name == "style" {
+                for pattern in forbiddenInValues where compact.contains(pattern) { fail("unsafe style", once) }
+            }
         }
     }
     let twice = HTMLSanitizer.sanitize(once, baseURL: "http://example.com/a/")

@@ -19,7 +19,8 @@ func syntheticFeedList(count: Int) -> [UInt8] {
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 50)
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5),
+        maxIterations: 50)
 
     let bytes = syntheticFeedList(count: 10_000)
     let url = URL(fileURLWithPath: "/tmp/feeds.json")

@@ -149,6 +149,21 @@ public struct FeedListFile: Sendable {
         return true
     }
 
+    /// Reads the file as it is now, applies `change` and saves it: the way to edit feeds.json at the end of a
+    /// long run (a confirmed redirect, say), when a person may have edited the file since the run read it.
+    ///
+    /// - Returns: what `change` returned; nothing is written when the change leaves the feeds as they were.
+    /// - Throws: `ConfigError` when the file cannot be read, is invalid, or cannot be written.
+    @discardableResult
+    public static func update<Result>(
+        at url: URL, _ change: (inout FeedListFile) -> Result
+    ) throws(ConfigError) -> Result {
+        var file = try load(from: url)
+        let result = change(&file)
+        try file.save()
+        return result
+    }
+
     /// The bytes `save` would write: the file as read, with the `feeds` array brought up to date.
     ///
     /// - Throws: `ConfigError` when the feeds break a rule (duplicate or unsupported URL).

@@ -15,7 +15,7 @@ internal import TributaryCore
 /// | `mergeThreshold` | 0.15 | similarity at which the merge pass joins two stories |
 /// | `linkage` | 1 | 1: average linkage (mean cosine to the members); 0: cosine to the centroid |
 /// | `storyWindowHours` | 96 | a story takes new articles while it was active this recently |
-/// | `relatedThreshold` | 0.30 | centroid cosine needed to list another story as related |
+/// | `relatedThreshold` | 0.31 | centroid cosine needed to list another story as related |
 /// | `relatedWindowHours` | 720 | related stories are looked for this far back |
 /// | `titleWeight` | 2 | how much a title word counts against a summary word |
 /// | `nameWeight` | 1.5 | extra weight of capitalised words in running text (names tell stories apart) |
@@ -42,7 +42,7 @@ struct LinkParameters: Sendable, Hashable {
     var storyThreshold = 0.25
     var mergeThreshold = 0.15
     var storyWindowHours = 96.0
-    var relatedThreshold = 0.30
+    var relatedThreshold = 0.31
     var relatedWindowHours = 720.0
     var titleWeight = 2.0
     var nameWeight = 1.5

@@ -47,6 +47,19 @@ struct XMLFeedReader {
     let documentURL: String
     private var vocabularies: [UnsafeRawPointer: FeedVocabulary] = [:]
     private var isAtom = false
+    private var errors: [String] = []
+
+    /// The longest text a single element may contribute; longer text is cut (a feed with a 10 MB title is
+    /// an attack or a bug, and either way must not cost unbounded time downstream).
+    static let maximumTextLength = 4 * 1024 * 1024
+
+    /// The element's text, capped at `maximumTextLength` bytes.
+    private mutating func text(of node: XMLNode) -> String {
+        let value = node.text
+        guard value.utf8.count > Self.maximumTextLength else { return value }
+        errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
+        return String(decoding: value.utf8.prefix(Self.maximumTextLength), as: UTF8.self)
+    }
 
     init(documentURL: String) {
         self.documentURL = documentURL
@@ -105,7 +118,7 @@ struct XMLFeedReader {
         default:
             errors.append("the root element <\(rootName)> is not a feed")
         }
-        return ParsedFeed(info: feed.info, articles: entries, errors: errors, format: format)
+        return ParsedFeed(info: feed.info, articles: entries, errors: errors + self.errors, format: format)
     }
 
     // MARK: - Feed level
@@ -128,7 +141,7 @@ struct XMLFeedReader {
                 let text = readText(child, kind: .title)
                 feed.info.title = text.value
             case (.rss, "link"):
-                if let href = url(child.text, at: child) {
+                if let href = url(text(of: child), at: child) {
                     feed.info.link = href
                     feed.info.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
@@ -140,38 +153,38 @@ struct XMLFeedReader {
                 if vocabulary != .rss && vocabulary != .atom && feed.info.subtitle != nil { continue }
                 feed.info.subtitle = readText(child, kind: vocabulary == .atom ? .construct : .html).value
             case (.atom, "id"):
-                let raw = trimmed(child.text)
+                let raw = trimmed(text(of: child))
                 feed.info.id = raw.hasPrefix("/") || raw.hasPrefix(".") ? url(raw, at: child) : raw
             case (.rss, "lastbuilddate"), (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"),
                 (.dublinCoreTerms, "modified"):
-                if let date = FeedDate.parse(child.text) { feed.info.updated = date }
+                if let date = FeedDate.parse(text(of: child)) { feed.info.updated = date }
             case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
-                if let date = FeedDate.parse(child.text) { feed.info.published = date }
+                if let date = FeedDate.parse(text(of: child)) { feed.info.published = date }
             case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &feed.info.authors)
             case (.rss, "managingeditor"), (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"),
                 (.itunes, "author"):
-                appendPerson(parsePerson(child.text), to: &feed.info.authors)
+                appendPerson(parsePerson(text(of: child)), to: &feed.info.authors)
             case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &feed.info.categories)
             case (.atom, "icon"):
-                feed.info.icon = url(child.text, at: child)
+                feed.info.icon = url(text(of: child), at: child)
             case (.atom, "logo"):
-                feed.info.logo = url(child.text, at: child)
+                feed.info.logo = url(text(of: child), at: child)
             case (.rss, "image"):
                 if let imageURL = child.elements.first(where: { $0.name == "url" }) {
-                    feed.info.logo = feed.info.logo ?? url(imageURL.text, at: imageURL)
+                    feed.info.logo = feed.info.logo ?? url(text(of: imageURL), at: imageURL)
                 }
             case (.itunes, "image"):
                 if let href = child.attribute("href") { feed.info.logo = feed.info.logo ?? url(href, at: child) }
             case (.rss, "language"), (.dublinCore, "language"):
-                feed.info.language = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                feed.info.language = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
             case (.rss, "ttl"):
-                feed.info.schedule.ttlMinutes = Int(child.text.trimmingCharacters(in: .whitespacesAndNewlines))
+                feed.info.schedule.ttlMinutes = Int(text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
             case (.rss, "skiphours"):
                 for hour in child.elements where hour.name == "hour" {
-                    if let value = Int(hour.text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    if let value = Int(text(of: hour).trimmingCharacters(in: .whitespacesAndNewlines)),
                         (0...24).contains(value)
                     {
                         feed.info.schedule.skipHours.insert(value % 24)
@@ -179,15 +192,15 @@ struct XMLFeedReader {
                 }
             case (.rss, "skipdays"):
                 for day in child.elements where day.name == "day" {
-                    let value = day.text.trimmingCharacters(in: .whitespacesAndNewlines).capitalized
+                    let value = text(of: day).trimmingCharacters(in: .whitespacesAndNewlines).capitalized
                     if !value.isEmpty { feed.info.schedule.skipDays.insert(value) }
                 }
             case (.syndication, "updateperiod"):
-                feed.info.schedule.updatePeriod = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                feed.info.schedule.updatePeriod = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                     .lowercased()
             case (.syndication, "updatefrequency"):
                 feed.info.schedule.updateFrequency = Int(
-                    child.text.trimmingCharacters(in: .whitespacesAndNewlines))
+                    text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
             case (.rss, "items"), (.rdf, _):
                 continue
             default:
@@ -217,14 +230,14 @@ struct XMLFeedReader {
                 entry.title = text.value
                 entry.titleIsHTML = text.isHTML
             case (.rss, "link"):
-                if let href = url(child.text, at: child) {
+                if let href = url(text(of: child), at: child) {
                     entry.link = href
                     entry.links.append(Link(href: href, rel: "alternate", type: "text/html"))
                 }
             case (.atom, "link"):
                 readAtomLink(child, links: &entry.links, link: &entry.link, enclosures: &entry.enclosures)
             case (.rss, "guid"):
-                let guid = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let guid = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !guid.isEmpty else { continue }
                 entry.id = guid
                 let permalink = child.attribute("isPermaLink")?.lowercased() ?? "true"
@@ -232,7 +245,7 @@ struct XMLFeedReader {
                 if entry.guidIsLink { entry.guidLink = url(guid, at: child) }
             case (.atom, "id"), (.dublinCore, "identifier"):
                 if name == "identifier" && entry.id != nil { continue }
-                let raw = trimmed(child.text)
+                let raw = trimmed(text(of: child))
                 // Relative paths as ids are resolved like links (feedparser does); opaque ids stay as written.
                 let isPath = raw.hasPrefix("/") || raw.hasPrefix(".")
                 if let id = vocabulary == .atom && isPath ? url(raw, at: child) : raw, !id.isEmpty {
@@ -258,13 +271,13 @@ struct XMLFeedReader {
             case (.xhtml, "body"), (.rss, "body"), (.rss, "fullitem"), (.other, "fullitem"):
                 entry.content = readText(child, kind: name == "body" ? .inlineXHTML : .html).html
             case (.rss, "pubdate"), (.atom, "published"), (.atom, "issued"), (.dublinCoreTerms, "issued"):
-                if let date = FeedDate.parse(child.text) { entry.published = date }
+                if let date = FeedDate.parse(text(of: child)) { entry.published = date }
             case (.atom, "updated"), (.atom, "modified"), (.dublinCore, "date"), (.dublinCoreTerms, "modified"):
-                if let date = FeedDate.parse(child.text) { entry.updated = date }
+                if let date = FeedDate.parse(text(of: child)) { entry.updated = date }
             case (.atom, "author"):
                 appendPerson(readAtomPerson(child), to: &entry.authors)
             case (.rss, "author"), (.dublinCore, "creator"), (.dublinCore, "author"), (.itunes, "author"):
-                appendPerson(parsePerson(child.text), to: &entry.authors)
+                appendPerson(parsePerson(text(of: child)), to: &entry.authors)
             case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &entry.categories)
@@ -277,7 +290,7 @@ struct XMLFeedReader {
                 entry.links.append(Link(href: href, rel: "enclosure", type: type, length: length))
             case (.rss, "source"):
                 var source = Source()
-                let title = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let title = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
                 source.title = title.isEmpty ? nil : title
                 if let href = child.attribute("url").flatMap({ url($0, at: child) }) {
                     source.link = href
@@ -287,9 +300,9 @@ struct XMLFeedReader {
             case (.atom, "source"):
                 entry.source = readAtomSource(child)
             case (.media, "title"):
-                if entry.title == nil { entry.title = trimmed(child.text) }
+                if entry.title == nil { entry.title = trimmed(text(of: child)) }
             case (.media, "category"):
-                let term = trimmed(child.text)
+                let term = trimmed(text(of: child))
                 if !term.isEmpty {
                     let scheme = child.attribute("scheme") ?? "http://search.yahoo.com/mrss/category_schema"
                     append(Category(term: term, scheme: scheme, label: child.attribute("label")), to: &entry.categories)
@@ -334,7 +347,7 @@ struct XMLFeedReader {
         _ node: XMLNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
     ) {
         // Atom 0.3 drafts sometimes put the URL in the element's text.
-        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(node.text),
+        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)),
             let href = url(rawHref, at: node)
         else { return }
         let rel = node.attribute("rel")?.trimmingCharacters(in: .whitespaces) ?? "alternate"
@@ -351,7 +364,7 @@ struct XMLFeedReader {
     private mutating func readAtomPerson(_ node: XMLNode) -> Person {
         var person = Person()
         for child in node.elements {
-            let value = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { continue }
             switch child.name {
             case "name": person.name = value
@@ -361,7 +374,7 @@ struct XMLFeedReader {
             }
         }
         if person.name == nil && person.email == nil && person.uri == nil {
-            let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             if !text.isEmpty { return parsePerson(text) }
         }
         return person
@@ -371,12 +384,12 @@ struct XMLFeedReader {
     {
         switch vocabulary {
         case .atom:
-            let term = node.attribute("term") ?? node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let term = node.attribute("term") ?? text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !term.isEmpty else { return }
             append(
                 Category(term: term, scheme: node.attribute("scheme"), label: node.attribute("label")), to: &categories)
         case .itunes where node.name == "keywords":
-            for keyword in node.text.split(separator: ",") {
+            for keyword in text(of: node).split(separator: ",") {
                 let term = keyword.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !term.isEmpty {
                     append(Category(term: term, scheme: "http://www.itunes.com/"), to: &categories)
@@ -390,7 +403,7 @@ struct XMLFeedReader {
                 readCategories(child, vocabulary: .itunes, into: &categories)
             }
         default:
-            let term = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let term = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !term.isEmpty else { return }
             append(Category(term: term, scheme: node.attribute("domain")), to: &categories)
         }
@@ -466,16 +479,16 @@ struct XMLFeedReader {
         let base = { [documentURL] in node.baseURL ?? (documentURL.isEmpty ? nil : documentURL) }
         switch kind {
         case .plain:
-            return Text(value: trimmed(node.text), isHTML: false)
+            return Text(value: trimmed(text(of: node)), isHTML: false)
         case .html:
             if node.hasElementChildren {
                 return Text(value: inlineMarkup(node, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(node.text, base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
         case .inlineXHTML:
             return Text(value: inlineMarkup(node, base: base), isHTML: true)
         case .title where !isAtom && node.attribute("type") == nil:
-            let text = trimmed(node.text)
+            let text = trimmed(text(of: node))
             if looksLikeHTML(text) {
                 return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
             }
@@ -496,13 +509,13 @@ struct XMLFeedReader {
                 }
                 return Text(value: inlineMarkup(container, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(node.text, base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
         }
         if node.hasElementChildren && !type.contains("html") {
             // Markup written straight into a text construct: keep it as the author wrote it.
             return Text(value: inlineMarkup(node, base: base, anyNamespace: true), isHTML: true)
         }
-        var text = node.text
+        var text = text(of: node)
         let isTextual =
             type == "text" || type == "html" || type.hasPrefix("text/") || type.hasSuffix("+xml")
             || type.hasSuffix("/xml")

@@ -213,6 +213,16 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect(try rendered(file) == expected)
     }
 
+    @Test func windowsLineEndingsAndByteOrderMarkAreKept() throws {
+        let original = "\u{FEFF}{\r\n  \"feeds\": [\r\n    {\"url\": \"a.xml\"}\r\n  ]\r\n}\r\n"
+        var file = try load(original)
+        let added = try file.add(Subscription(url: "b.xml"))
+        #expect(added)
+        let expected =
+            "\u{FEFF}{\r\n  \"feeds\": [\r\n    {\"url\": \"a.xml\"},\r\n    {\"url\": \"b.xml\"}\r\n  ]\r\n}\r\n"
+        #expect(try rendered(file) == expected)
+    }
+
     @Test func missingFeedsKeyIsAppended() throws {
         var file = try load("{\n  \"title\": \"t\"\n}\n")
         let addResult = try file.add(Subscription(url: "https://a.example/"))
@@ -250,6 +260,18 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
         #expect(leftovers == ["feeds.json"])
+    }
+
+    @Test func updateAppliesAChangeToTheCurrentFile() throws {
+        let folder = try TemporaryFolder()
+        let url = try folder.write("{\"feeds\": [{\"url\": \"http://old.example/\", \"mine\": 1}]}")
+        let replaced = try FeedListFile.update(at: url) {
+            $0.replaceURL("http://old.example/", with: "https://new.example/")
+        }
+        #expect(replaced)
+        #expect(
+            try String(contentsOf: url, encoding: .utf8)
+                == "{\"feeds\": [{\"url\": \"https://new.example/\", \"mine\": 1}]}")
     }
 
     @Test func fileChangedOnDiskIsNotOverwritten() throws {
@@ -291,6 +313,16 @@ private func rendered(_ file: FeedListFile) throws -> String {
         let error = try #require(throws: ConfigError.self) { try file.save() }
         #expect(error.description.contains("not writable"))
         #expect(try String(contentsOf: url, encoding: .utf8) == "{\"feeds\": []}")
+    }
+
+    /// sysfs refuses new files even to root (CI runs as root, where the permission test above has nothing to
+    /// observe): the failure must be reported, and nothing left behind.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/sys/kernel")))
+    func unwritableFolderEvenForRoot() throws {
+        let url = URL(fileURLWithPath: "/sys/tributary-feeds.json")
+        let error = try #require(throws: ConfigError.self) { try FeedListFile.create(at: url, title: "x") }
+        #expect(error.description.hasPrefix("/sys/tributary-feeds.json: "))
+        #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
     @Test func createRefusesAnExistingFile() throws {

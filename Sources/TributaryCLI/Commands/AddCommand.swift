@@ -1,15 +1,23 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Tributary
 import TributaryCore
 
 /// `tributary add`: subscribes to one or more feeds.
-struct AddCommand: ParsableCommand {
+struct AddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Subscribe to feeds.",
         discussion: """
             Each URL is an http(s) feed URL or the path of a local feed file (relative to feeds.json's folder). \
             A URL already in the list is reported and left as it is. When any URL is refused, nothing is changed.
+
+            An http(s) URL is fetched once first: when it is a web page rather than a feed, the feeds it \
+            advertises (<link rel="alternate">) are listed and the first one is subscribed to. When the URL \
+            cannot be reached it is added as given, with a warning. --no-discover skips the check.
+
+            Example: tributary add https://example.org/feed.xml --title "Example" --tag news --tag eu/balkans
             """
     )
 
@@ -26,6 +34,9 @@ struct AddCommand: ParsableCommand {
         help: ArgumentHelp("A tag for the feeds; repeat for several. `a/b` nests.", valueName: "tag"))
     var tags: [String] = []
 
+    @Flag(help: "Add the URLs as given, without fetching them to find the feed behind a web page.")
+    var noDiscover = false
+
     func validate() throws {
         if title != nil && urls.count > 1 {
             throw ValidationError("--title applies to one feed; add the feeds one at a time to give each a title")
@@ -35,12 +46,13 @@ struct AddCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var file = try options.load()
         var added: [String] = []
         for input in urls {
-            let subscription = Self.subscription(
-                for: input.trimmingCharacters(in: .whitespacesAndNewlines), title: title, tags: tags)
+            let url = input.trimmingCharacters(in: .whitespacesAndNewlines)
+            let found = noDiscover ? url : try await Self.discover(url, in: file.feedList)
+            let subscription = Self.subscription(for: found, title: title, tags: tags)
             let isNew: Bool
             do {
                 isNew = try file.add(subscription)
@@ -58,8 +70,33 @@ struct AddCommand: ParsableCommand {
         for url in added { print("added \(url)") }
     }
 
-    /// What a command-line argument subscribes to. The URL is taken as the feed itself; this is the one place
-    /// where finding the feed behind a web page's URL belongs.
+    /// The feed URL to subscribe to for a command-line argument: the argument itself when it is a local path, a
+    /// feed, or cannot be reached; the first advertised feed when it is a web page.
+    /// - Throws: `CommandFailure` when the URL serves neither a feed nor a page that names one.
+    static func discover(_ url: String, in feedList: FeedList) async throws -> String {
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return url }
+        let logger = Logger(label: "tributary.add")
+        switch await FeedFinder.find(url, settings: feedList.fetch, site: feedList.site.site, logger: logger) {
+        case .feed:
+            return url
+        case .unreachable(let reason):
+            printError("warning: could not check \(url) (\(reason)); adding it as given")
+            return url
+        case .nothing(let reason):
+            throw CommandFailure("\(reason); nothing was changed", exitCode: ExitStatus.usage)
+        case .page(let feeds):
+            guard let first = feeds.first else { return url }
+            printError("\(url) is a web page; it advertises:")
+            for feed in feeds {
+                printError("  \(feed.href)\(feed.title.map { "  (\($0))" } ?? "")")
+            }
+            printError("subscribing to the first: \(first.href)")
+            return first.href
+        }
+    }
+
+    /// What a command-line argument subscribes to, once the feed URL is known.
     static func subscription(for url: String, title: String?, tags: [String]) -> Subscription {
         Subscription(url: url, title: title, tags: tags.map { $0.trimmingCharacters(in: .whitespaces) })
     }

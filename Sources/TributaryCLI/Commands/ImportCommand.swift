@@ -9,10 +9,12 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Merge an OPML subscription list into feeds.json.",
         discussion: """
-            Reads OPML 1.0/2.0 as exported by feed readers. Folders become tags (nested folders as `a/b`), so do \
-            `category` attributes. Feeds already in the list are skipped and counted; feeds whose URL is neither \
+            Reads OPML 1.0/2.0 as exported by feed readers, and FOAF blogrolls (RDF). Folders become tags \
+            (nested folders as `a/b`), so do `category` attributes and FOAF groups. Feeds already in the list are skipped and counted; feeds whose URL is neither \
             http(s) nor a path are refused and named. A file that is not well-formed OPML changes nothing. \
             Use `-` to read from standard input.
+
+            Example: tributary import ~/Downloads/subscriptions.opml
             """
     )
 

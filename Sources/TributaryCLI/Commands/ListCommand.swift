@@ -10,7 +10,7 @@ struct ListCommand: AsyncParsableCommand {
         abstract: "Show the subscriptions.",
         discussion: """
             Text output has one feed per line: URL, title and tags separated by tabs. JSON output is an array of \
-            objects with url, title, htmlURL, tags and priority, for scripts.
+            objects with url, title, htmlUrl, tags and priority (the keys of feeds.json), for scripts.
             """
     )
 
@@ -50,11 +50,23 @@ struct ListCommand: AsyncParsableCommand {
     }
 }
 
-/// The JSON form of the subscription list shared by `list` and `export`.
+/// The JSON form of the subscription list shared by `list` and `export`: the keys of a feed in feeds.json
+/// (`url`, `title`, `htmlUrl`, `tags`, `priority`), so an entry can be pasted into the file as it is.
 enum SubscriptionJSON {
+    private struct Feed: Encodable {
+        let url: String
+        let title: String?
+        let htmlUrl: String?
+        let tags: [String]
+        let priority: Int
+    }
+
     static func encode(_ feeds: [Subscription]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(feeds), as: UTF8.self)
+        let values = feeds.map {
+            Feed(url: $0.url, title: $0.title, htmlUrl: $0.htmlURL, tags: $0.tags, priority: $0.priority)
+        }
+        return String(decoding: try encoder.encode(values), as: UTF8.self)
     }
 }

@@ -26,8 +26,9 @@ struct RemoveCommand: ParsableCommand {
             throw CommandFailure(
                 "not subscribed: \(unknown.joined(separator: ", ")); nothing was removed", exitCode: ExitStatus.usage)
         }
-        for url in urls { _ = file.remove(url: url) }
+        var removed: [String] = []
+        for url in urls where file.remove(url: url) { removed.append(url) }
         try file.saveForCommand()
-        for url in Set(urls).sorted() { print("removed \(url)") }
+        for url in removed { print("removed \(url)") }
     }
 }
