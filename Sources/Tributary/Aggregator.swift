@@ -2,8 +2,6 @@ public import Foundation
 public import Logging
 public import TributaryCore
 import TributaryFetcher
-import TributaryLinker
-import TributaryParser
 public import TributaryPublisher
 public import TributaryStore
 
