@@ -40,7 +40,17 @@ extension Aggregator {
         let decisions = linker.finish()
         let (links, stories) = Self.records(
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
-        try await attempt("store the stories") { try await store.saveLinks(links, stories: stories) }
+        // The replay mostly reproduces what is stored: write only the articles whose placement moved.
+        var stored: [Int64: StoredArticle] = [:]
+        for article in articles {
+            stored[article.id] = article
+        }
+        let moved = links.filter { link in
+            guard let before = stored[link.articleID] else { return true }
+            return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
+                || before.reasons != link.reasons
+        }
+        try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
     }
 
