@@ -38,8 +38,19 @@ extension Aggregator {
         var linker = Linker(settings: file.feedList.link)
         linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
         let decisions = linker.finish()
-        let (links, stories) = Self.records(decisions, articles: articles)
-        try await attempt("store the stories") { try await store.saveLinks(links, stories: stories) }
+        let (links, stories) = Self.records(
+            decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
+        // The replay mostly reproduces what is stored: write only the articles whose placement moved.
+        var stored: [Int64: StoredArticle] = [:]
+        for article in articles {
+            stored[article.id] = article
+        }
+        let moved = links.filter { link in
+            guard let before = stored[link.articleID] else { return true }
+            return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
+                || before.reasons != link.reasons
+        }
+        try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
     }
 
@@ -53,7 +64,9 @@ extension Aggregator {
     }
 
     /// The store's form of the linker's decisions: one update per article, one record per story.
-    static func records(_ decisions: [LinkDecision], articles: [StoredArticle]) -> ([LinkUpdate], [StoryRecord]) {
+    static func records(
+        _ decisions: [LinkDecision], articles: [StoredArticle], relatedLimit: Int
+    ) -> ([LinkUpdate], [StoryRecord]) {
         var byID: [String: StoredArticle] = [:]
         for article in articles {
             byID[String(article.id)] = article
@@ -77,8 +90,16 @@ extension Aggregator {
             guard let group = members[storyID], let first = group.first else { return nil }
             let founder = group.first { $0.id == storyID } ?? first
             let lastActive = group.compactMap { byID[$0.id]?.firstSeen }.max() ?? Date(timeIntervalSince1970: 0)
+            // Each article names the stories close to it; the story lists them all, the founder's first.
+            var related: [String] = []
+            for decision in [founder] + group {
+                for other in decision.related where other != storyID && !related.contains(other) {
+                    related.append(other)
+                }
+            }
             return StoryRecord(
-                id: storyID, title: byID[founder.id]?.article.title, related: founder.related, lastActive: lastActive)
+                id: storyID, title: byID[founder.id]?.article.title, related: Array(related.prefix(relatedLimit)),
+                lastActive: lastActive)
         }
         return (links, stories)
     }

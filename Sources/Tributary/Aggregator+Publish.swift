@@ -1,9 +1,60 @@
 public import Foundation
+import Logging
 import TributaryCore
 import TributaryPublisher
 public import TributaryStore
 
 extension Aggregator {
+    /// Publishes unless nothing the outputs are made from changed since the last publish: the store's revision,
+    /// feeds.json, the template and this program are the same and every output file is still there. A cron run
+    /// that got only 304s then costs no rendering at all.
+    func publishIfChanged(store: any FeedStore, force: Bool) async throws(TributaryError) -> PublishReport {
+        let fingerprint = try await publishFingerprint(store: store)
+        let output = file.feedList.output
+        let names = [output.atom, output.opml, output.html, output.rss, output.jsonFeed].compactMap { $0 }
+        let present = names.allSatisfy {
+            FileManager.default.fileExists(atPath: outputDirectory.appendingPathComponent($0).path)
+        }
+        if !force, present {
+            let last = try await attempt("read the store") { try await store.value(forKey: "published") }
+            if last == fingerprint {
+                let entries = try await attempt("read the store") {
+                    try await store.value(forKey: "published.entries")
+                }
+                logger.info("outputs are up to date")
+                return PublishReport(written: [], unchanged: names, entryCount: entries.flatMap { Int($0) } ?? 0)
+            }
+        }
+        let report = try await publishOutputs(store: store)
+        try await attempt("record the publish") {
+            try await store.setValue(String(report.entryCount), forKey: "published.entries")
+            try await store.setValue(fingerprint, forKey: "published")
+        }
+        return report
+    }
+
+    /// What the outputs are made from, in one string.
+    private func publishFingerprint(store: any FeedStore) async throws(TributaryError) -> String {
+        let revision = try await attempt("read the store") { try await store.revision() }
+        var parts = ["revision \(revision)", "tributary \(tributaryVersion)", stamp(file.url)]
+        if let template = file.feedList.output.template {
+            parts.append(stamp(file.resolvedPath(template)))
+        }
+        // A new build of Tributary may write different bytes from the same store.
+        if let program = Bundle.main.executablePath {
+            parts.append(stamp(URL(fileURLWithPath: program)))
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// A file's path, size and modification time: enough to notice an edit without reading it.
+    private func stamp(_ url: URL) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(url.path) \(size) \(modified)"
+    }
+
     /// Builds the publisher's input from the store and writes the outputs; the publisher skips unchanged bytes.
     func publishOutputs(store: any FeedStore) async throws(TributaryError) -> PublishReport {
         let feedList = file.feedList
@@ -20,12 +71,8 @@ extension Aggregator {
         let relatedIDs = unique(stories.flatMap(\.related))
         let relatedStories = try await attempt("read the store") { try await store.stories(ids: relatedIDs) }
         let relatedMembers = try await attempt("read the store") { try await store.articles(inStories: relatedIDs) }
-        let states = try await attempt("read the store") { try await store.feedStates() }
-
-        var feeds: [String: FeedInfo] = [:]
-        for state in states where subscribed.contains(state.url) {
-            feeds[state.url] = state.info ?? FeedInfo()
-        }
+        let feedURLs = unique((leads + members + copies).map(\.feedURL))
+        var feeds = try await attempt("read the store") { try await store.feedInfos(urls: feedURLs) }
         for subscription in feedList.feeds {
             var info = feeds[subscription.url] ?? FeedInfo()
             if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {

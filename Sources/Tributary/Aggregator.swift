@@ -2,8 +2,6 @@ public import Foundation
 public import Logging
 public import TributaryCore
 import TributaryFetcher
-import TributaryLinker
-import TributaryParser
 public import TributaryPublisher
 public import TributaryStore
 
@@ -46,7 +44,7 @@ public struct Aggregator: Sendable {
 
     // MARK: run
 
-    /// One whole pass: fetch → parse → store → link → publish → prune.
+    /// One whole pass: fetch → parse → store → link → prune → publish.
     ///
     /// - Parameters:
     ///   - all: fetch every feed now, due or not (disabled feeds stay disabled).
@@ -87,101 +85,42 @@ public struct Aggregator: Sendable {
         events(.fetching(total: requests.count))
         logger.info("fetching \(requests.count) of \(feedList.feeds.count) feeds")
 
-        let fetcher = Fetcher(
-            settings: feedList.fetch, logger: logger, site: feedList.site.site, version: tributaryVersion)
-        var batch: [FeedUpdate] = []
-        var batchStarted = Date()
-        var moves: [RunSummary.Move] = []
-        var changed = false
-        for await result in fetcher.fetch(requests) {
-            let url = result.request.feedURL
-            var outcome = result
-            var parsed: ParsedFeed?
-            if case .body(let data, let contentType) = result.outcome {
-                let document = FeedParser.parse(
-                    data, documentURL: Subscription(url: url).isRemote ? result.finalURL : nil,
-                    contentType: contentType)
-                if document.articles.isEmpty, let first = document.errors.first {
-                    outcome.outcome = .failed(FetchError(.other, "not a readable feed: \(first)"))
-                } else {
-                    parsed = document
-                    if !document.errors.isEmpty {
-                        logger.notice(
-                            "\(url): read with \(document.errors.count) problem(s): \(document.errors[0])",
-                            metadata: ["feed.url": "\(url)"])
-                    }
-                }
-            }
-            let hints = parsed?.info.schedule ?? stateByURL[url]?.info?.schedule
-            let previous = healthByURL[url] ?? FeedHealth()
-            let (health, move) = FeedPolicy.update(
-                previous, after: outcome, hints: hints, settings: feedList.fetch, now: Date())
-            batch.append(FeedUpdate(state: Self.state(url: url, health: health), parsed: parsed))
-            summary.bytes += result.bytes
-            switch outcome.outcome {
-            case .body:
-                summary.fetched += 1
-                events(.feed(url: url, result: .fetched(entries: parsed?.articles.count ?? 0), bytes: result.bytes))
-            case .notModified:
-                summary.notModified += 1
-                events(.feed(url: url, result: .notModified, bytes: result.bytes))
-            case .failed(let error):
-                summary.failed += 1
-                summary.failures.append(.init(url: url, status: outcome.status, error: error.description))
-                logger.warning("\(url): \(error.description)", metadata: ["feed.url": "\(url)"])
-                events(.feed(url: url, result: .failed(error.description), bytes: result.bytes))
-            }
-            if let move {
-                moves.append(.init(from: move.from, to: move.to))
-            }
-            if batch.count >= Self.batchSize || Date().timeIntervalSince(batchStarted) >= Self.batchSeconds {
-                changed = try await save(batch, in: store, summary: &summary, events: events) || changed
-                batch.removeAll(keepingCapacity: true)
-                batchStarted = Date()
-            }
-        }
-        changed = try await save(batch, in: store, summary: &summary, events: events) || changed
+        let collector = FetchCollector(summary: summary, healthByURL: healthByURL, settings: feedList.fetch)
+        try await fetchParseStore(requests, store: store, collector: collector, events: events)
+        summary = collector.summary
+        var changed = collector.changed
+        let moves = collector.moves
+        let parsing = String(format: "%.2f", collector.parseSeconds)
+        logger.info(
+            "fetched, parsed and stored \(requests.count) feeds in \(Self.seconds(since: started)) s (parsing \(parsing) s)"
+        )
 
         if !moves.isEmpty {
             summary.moves = try await applyMoves(moves, store: store, events: events)
             changed = changed || !summary.moves.isEmpty
         }
 
+        let linkStarted = Date()
         try await link(store: store, force: changed, now: Date(), events: events)
-        events(.publishing)
-        let report = try await publishOutputs(store: store)
-        summary.written = report.written
-        summary.unchanged = report.unchanged
-        summary.entries = report.entryCount
+        logger.info("linking took \(Self.seconds(since: linkStarted)) s")
 
+        // Before publishing, so the outputs never list what the store no longer has.
         let pruned = try await attempt("apply retention") {
             try await store.prune(RetentionPolicy(feedList.store), now: Date())
         }
         if pruned.articles > 0 || pruned.identities > 0 {
             logger.info("retention dropped \(pruned.articles) articles and \(pruned.identities) identities")
         }
+
+        events(.publishing)
+        let publishStarted = Date()
+        let report = try await publishIfChanged(store: store, force: false)
+        logger.info("publishing took \(Self.seconds(since: publishStarted)) s")
+        summary.written = report.written
+        summary.unchanged = report.unchanged
+        summary.entries = report.entryCount
         summary.seconds = Date().timeIntervalSince(started)
         return summary
-    }
-
-    /// Writes one batch; true when any article was new or changed.
-    private func save(
-        _ batch: [FeedUpdate], in store: any FeedStore, summary: inout RunSummary, events: (RunEvent) -> Void
-    ) async throws(TributaryError) -> Bool {
-        guard !batch.isEmpty else { return false }
-        let results = try await attempt("store \(batch.count) feeds") { try await store.ingest(batch, now: Date()) }
-        var changed = false
-        for result in results {
-            summary.newArticles += result.newArticles.count
-            summary.updatedArticles += result.updatedArticles.count
-            changed = changed || !result.newArticles.isEmpty || !result.updatedArticles.isEmpty
-            for warning in result.warnings {
-                logger.warning("\(warning)", metadata: ["feed.url": "\(result.feedURL)"])
-                summary.warnings.append(warning)
-                events(.warning(warning))
-            }
-        }
-        return changed
     }
 
     /// Points feeds.json and the store at the new URLs of confirmed moves; feeds.json first, so a failed save
@@ -219,7 +158,7 @@ public struct Aggregator: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
         try await link(store: store, force: false, now: Date(), events: { _ in })
-        return try await publishOutputs(store: store)
+        return try await publishIfChanged(store: store, force: true)
     }
 
     func openStore() throws(TributaryError) -> any FeedStore {
@@ -240,6 +179,10 @@ public struct Aggregator: Sendable {
         }
     }
 
+    static func seconds(since start: Date) -> String {
+        String(format: "%.2f", Date().timeIntervalSince(start))
+    }
+
     // MARK: health
 
     /// The fetcher's view of a feed, from what the store kept (its JSON when present, else the columns).
@@ -256,10 +199,8 @@ public struct Aggregator: Sendable {
             pendingRedirectCount: state.redirectConfirmations, etag: state.etag, lastModified: state.lastModified)
     }
 
-    static func state(url: String, health: FeedHealth) -> FeedState {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return FeedState(
+    static func state(url: String, health: FeedHealth, encoder: JSONEncoder) -> FeedState {
+        FeedState(
             url: url, etag: health.etag, lastModified: health.lastModified, lastStatus: health.lastStatus,
             lastError: health.lastError, errorCount: health.errorCount, lastFetched: health.lastFetched,
             lastSuccess: health.lastSuccess, nextDue: health.nextDue, disabledReason: health.disabledReason,

@@ -6,8 +6,11 @@ public import TributaryCore
 /// The pipeline talks to this protocol only, so a server database can take SQLite's place when one machine is no
 /// longer enough. Every method is one transaction: either all of it is stored or none of it is.
 public protocol FeedStore: Sendable {
-    /// Every feed the store knows, in URL order.
+    /// Every feed the store knows, in URL order, without `info` (large, and not needed to schedule a run).
     func feedStates() async throws -> [FeedState]
+
+    /// What the given feeds said about themselves on their last successful parse.
+    func feedInfos(urls: [String]) async throws -> [String: FeedInfo]
 
     /// One feed's state, or nil when it was never fetched.
     func feedState(url: String) async throws -> FeedState?
@@ -47,6 +50,15 @@ public protocol FeedStore: Sendable {
 
     /// Drops articles past the retention window (keeping the newest per feed) and identities long unseen.
     func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
+
+    /// A number that grows whenever something the outputs are made from changes (articles, feed metadata, stories);
+    /// a run compares it with the one recorded at the last publish to skip a publish that would change nothing.
+    func revision() async throws -> Int
+
+    /// A small value the pipeline keeps between runs (such as what the last publish was made from).
+    func value(forKey key: String) async throws -> String?
+
+    func setValue(_ value: String?, forKey key: String) async throws
 
     /// Problems SQLite's own consistency check finds; empty when the store is sound.
     func integrityProblems() async throws -> [String]

@@ -8,6 +8,8 @@ struct Ingester {
     let db: Database
     let now: Date
     private let encoder: JSONEncoder
+    /// True once this batch changed something the outputs are made from.
+    private(set) var changedOutputs = false
 
     /// Fetches in a row with every id new while links repeat before a feed is keyed by link: one such fetch can be
     /// a feed that really did replace its whole page.
@@ -38,23 +40,28 @@ struct Ingester {
     mutating func ingest(_ update: FeedUpdate) throws -> IngestResult {
         var state = update.state
         let url = state.url
+        guard let parsed = update.parsed else {
+            try SQLiteStore.upsertHTTP(state, db)
+            return IngestResult(feedURL: url)
+        }
         if let previous = try Row.fetchOne(
-            db, sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?", arguments: [url])
+            db.cachedStatement(sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?"),
+            arguments: [url])
         {
             state.keyByLink = previous["key_by_link"]
             state.churnStrikes = previous["churn_strikes"]
-            if state.info == nil, let text: String = previous["info"] {
-                state.info = try? JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8))
+            // Compared decoded: sets encode in a different order in every process.
+            let text: String? = previous["info"]
+            let old = text.flatMap { try? JSONDecoder().decode(FeedInfo.self, from: Data($0.utf8)) }
+            if old != parsed.info {
+                changedOutputs = true
             }
         } else {
             state.keyByLink = false
             state.churnStrikes = 0
+            changedOutputs = true
         }
         var result = IngestResult(feedURL: url)
-        guard let parsed = update.parsed else {
-            try SQLiteStore.upsert(state, db)
-            return result
-        }
         state.info = parsed.info
 
         var known = try loadIdentities(url)
@@ -67,6 +74,7 @@ struct Ingester {
             if state.churnStrikes >= Self.churnStrikesToSwitch {
                 state.keyByLink = true
                 try rekeyByLink(url)
+                changedOutputs = true
                 known = try loadIdentities(url)
                 result.switchedToLinkKeys = true
                 result.warnings.append(
@@ -97,6 +105,7 @@ struct Ingester {
                     ])
                     stored[key]?.hash = hash
                     result.updatedArticles.append(existing.id)
+                    changedOutputs = true
                 } else {
                     result.unchanged += 1
                 }
@@ -116,6 +125,7 @@ struct Ingester {
                 let id = db.lastInsertedRowID
                 stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
                 result.newArticles.append(id)
+                changedOutputs = true
             }
             if let identity = known[key] {
                 if identity.lastSeen < nowSeconds - Self.lastSeenSlack {

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import TributaryCore
+public import TributaryCore
 
 /// The default `FeedStore`: one SQLite file, through GRDB, in WAL mode.
 ///
@@ -57,9 +57,34 @@ public final class SQLiteStore: FeedStore {
 
     public func feedStates() async throws -> [FeedState] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM feeds ORDER BY url").map(Self.feedState(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Self.stateColumns) FROM feeds ORDER BY url").map(Self.feedState(from:))
         }
     }
+
+    public func feedInfos(urls: [String]) async throws -> [String: FeedInfo] {
+        guard !urls.isEmpty else { return [:] }
+        return try await reading { db in
+            let decoder = JSONDecoder()
+            var infos: [String: FeedInfo] = [:]
+            for chunk in urls.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT url, info FROM feeds WHERE url IN (\(marks)) AND info IS NOT NULL",
+                    arguments: StatementArguments(chunk))
+                for row in rows {
+                    let text: String = row["info"]
+                    infos[row["url"]] = try decoder.decode(FeedInfo.self, from: Data(text.utf8))
+                }
+            }
+            return infos
+        }
+    }
+
+    /// Every column of `feeds` but `info`.
+    static let stateColumns = """
+        url, etag, last_modified, last_status, last_error, error_count, last_fetched, last_success, next_due,
+        disabled_reason, pending_redirect, redirect_confirmations, health, key_by_link, churn_strikes
+        """
 
     public func feedState(url: String) async throws -> FeedState? {
         try await reading { db in
@@ -87,6 +112,7 @@ public final class SQLiteStore: FeedStore {
                 sql: "UPDATE OR IGNORE identities SET feed_url = ? WHERE feed_url = ?", arguments: [newURL, oldURL])
             try db.execute(sql: "DELETE FROM identities WHERE feed_url = ?", arguments: [oldURL])
             try Self.rewriteArticleFeedURLs(feed: newURL, db)
+            try Self.bumpRevision(db)
         }
     }
 
@@ -96,7 +122,11 @@ public final class SQLiteStore: FeedStore {
         guard !updates.isEmpty else { return [] }
         return try await writing { db in
             var ingester = Ingester(db: db, now: now)
-            return try updates.map { try ingester.ingest($0) }
+            let results = try updates.map { try ingester.ingest($0) }
+            if ingester.changedOutputs {
+                try Self.bumpRevision(db)
+            }
+            return results
         }
     }
 
@@ -192,6 +222,7 @@ public final class SQLiteStore: FeedStore {
                     link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons, link.articleID,
                 ])
             }
+            try Self.bumpRevision(db)
             // A story whose every article moved to another one is gone.
             try db.execute(
                 sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
@@ -281,8 +312,46 @@ public final class SQLiteStore: FeedStore {
             try db.execute(
                 sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
             report.stories = db.changesCount
+            if report.articles > 0 || report.stories > 0 {
+                try Self.bumpRevision(db)
+            }
             return report
         }
+    }
+
+    public func revision() async throws -> Int {
+        try await reading { db in
+            try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'") ?? 0
+        }
+    }
+
+    public func value(forKey key: String) async throws -> String? {
+        try await reading { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func setValue(_ value: String?, forKey key: String) async throws {
+        try await writing { db in
+            if let value {
+                try db.execute(
+                    sql:
+                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// Counts a change the outputs depend on, inside the writing transaction.
+    static func bumpRevision(_ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('revision', '1')
+                ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                """
+        ).execute()
     }
 
     public func integrityProblems() async throws -> [String] {
@@ -349,6 +418,29 @@ public final class SQLiteStore: FeedStore {
             state.lastFetched?.timeIntervalSince1970, state.lastSuccess?.timeIntervalSince1970,
             state.nextDue?.timeIntervalSince1970, state.disabledReason, state.pendingRedirect,
             state.redirectConfirmations, state.health, info, state.keyByLink, state.churnStrikes,
+        ])
+    }
+
+    /// Stores a feed's HTTP state only, leaving what a parse maintains (`info`, link keys, churn strikes) as it was:
+    /// a 304 or a failure needs no read before its write.
+    static func upsertHTTP(_ state: FeedState, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO feeds (url, etag, last_modified, last_status, last_error, error_count, last_fetched,
+                    last_success, next_due, disabled_reason, pending_redirect, redirect_confirmations, health)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                    last_status = excluded.last_status, last_error = excluded.last_error,
+                    error_count = excluded.error_count, last_fetched = excluded.last_fetched,
+                    last_success = excluded.last_success, next_due = excluded.next_due,
+                    disabled_reason = excluded.disabled_reason, pending_redirect = excluded.pending_redirect,
+                    redirect_confirmations = excluded.redirect_confirmations, health = excluded.health
+                """
+        ).execute(arguments: [
+            state.url, state.etag, state.lastModified, state.lastStatus, state.lastError, state.errorCount,
+            state.lastFetched?.timeIntervalSince1970, state.lastSuccess?.timeIntervalSince1970,
+            state.nextDue?.timeIntervalSince1970, state.disabledReason, state.pendingRedirect,
+            state.redirectConfirmations, state.health,
         ])
     }
 

@@ -246,3 +246,23 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(try await reopened.articles(firstSeenSince: .distantPast).count == 40)
     #expect(try await reopened.integrityProblems().isEmpty)
 }
+
+@Test func revisionGrowsOnlyWhenTheOutputsWouldChange() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let start = try await store.revision()
+    _ = try await store.ingest([update([entry("a", "A")])], now: now)
+    let afterNew = try await store.revision()
+    #expect(afterNew > start)
+    // A 304 and an unchanged body leave it alone.
+    _ = try await store.ingest([FeedUpdate(state: FeedState(url: feed, lastStatus: 304))], now: now)
+    _ = try await store.ingest([update([entry("a", "A")])], now: now)
+    #expect(try await store.revision() == afterNew)
+    _ = try await store.ingest([update([entry("a", "A, edited")])], now: now)
+    #expect(try await store.revision() > afterNew)
+    try await store.setValue("x", forKey: "published")
+    #expect(try await store.value(forKey: "published") == "x")
+    try await store.setValue(nil, forKey: "published")
+    #expect(try await store.value(forKey: "published") == nil)
+}

@@ -198,3 +198,22 @@ private struct Sandbox {
     let second = try await sandbox.aggregator().stories(since: .distantPast).map(\.story.id)
     #expect(Set(first).isSubset(of: Set(second)))
 }
+
+@Test func anUnchangedStoreSkipsPublishingUnlessAnOutputIsMissing() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let quiet = try await sandbox.aggregator().run(all: true)
+    #expect(quiet.written.isEmpty)
+    #expect(Set(quiet.unchanged) == ["atom.xml", "feeds.opml", "index.html"])
+    #expect(quiet.entries == 10)
+    try FileManager.default.removeItem(at: sandbox.output.appendingPathComponent("index.html"))
+    let repaired = try await sandbox.aggregator().run(all: true)
+    #expect(repaired.written == ["index.html"])
+    // feeds.json is part of what the outputs are made from: a new title republishes.
+    let config = try String(contentsOf: sandbox.config, encoding: .utf8)
+    try config.replacingOccurrences(of: "Western Balkans Watch", with: "Balkans Watch").write(
+        to: sandbox.config, atomically: true, encoding: .utf8)
+    let retitled = try await sandbox.aggregator().run(all: true)
+    #expect(retitled.written.contains("atom.xml"))
+}

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import Tributary
 import TributaryCore
 
 /// `tributary list`: shows the subscriptions.
-struct ListCommand: ParsableCommand {
+struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Show the subscriptions.",
@@ -23,9 +24,16 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: Format = .text
 
-    func run() throws {
+    @Flag(help: "Add each feed's health from the store: state, last status, failures in a row, next poll, last error.")
+    var health = false
+
+    func run() async throws {
         let file = try options.load()
         switch format {
+        case .text where health:
+            for line in try await FeedHealthLines.lines(for: file) {
+                print(line)
+            }
         case .text:
             for feed in file.feedList.feeds {
                 print(Self.line(for: feed))

@@ -126,7 +126,7 @@ final class Progress: Sendable {
         let filled = state.total == 0 ? width : min(width, state.done * width / max(state.total, 1))
         var line = "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
         line +=
-            " \(state.done)/\(state.total) feeds, \(ByteCountFormatter.string(fromByteCount: Int64(state.bytes), countStyle: .file))"
+            " \(state.done)/\(state.total) feeds, \(Self.size(state.bytes))"
         line += ", \(state.failed) failed"
         switch event {
         case .linking(let articles):
@@ -138,6 +138,17 @@ final class Progress: Sendable {
         }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         state.drawn = true
+    }
+
+    /// Bytes as a person reads them: 512 B, 12.3 KB, 4.5 MB.
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1000 {
+            return "\(bytes) B"
+        }
+        if bytes < 1_000_000 {
+            return String(format: "%.1f KB", Double(bytes) / 1000)
+        }
+        return String(format: "%.1f MB", Double(bytes) / 1_000_000)
     }
 
     private func clear(_ state: inout State) {

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import TributaryCore
+import TributaryFetcher
+import TributaryParser
+import TributaryStore
+
+/// One finished transfer, parsed off the run's own task.
+struct ParsedResult: Sendable {
+    /// The fetch result; a body that is no feed at all is turned into a failure here.
+    var result: FetchResult
+    var parsed: ParsedFeed?
+    var seconds: Double
+
+    /// Parses a body, if there is one. Runs in a child task, so both cores parse while the fetcher's thread moves
+    /// bytes.
+    static func parse(_ result: FetchResult) -> ParsedResult {
+        guard case .body(let data, let contentType) = result.outcome else {
+            return ParsedResult(result: result, parsed: nil, seconds: 0)
+        }
+        let started = Date()
+        let url = result.request.feedURL
+        let document = FeedParser.parse(
+            data, documentURL: Subscription(url: url).isRemote ? result.finalURL : nil, contentType: contentType)
+        let seconds = Date().timeIntervalSince(started)
+        if document.articles.isEmpty, let first = document.errors.first {
+            var failed = result
+            failed.outcome = .failed(FetchError(.other, "not a readable feed: \(first)"))
+            return ParsedResult(result: failed, parsed: nil, seconds: seconds)
+        }
+        return ParsedResult(result: result, parsed: document, seconds: seconds)
+    }
+}
+
+/// What the fetch stage of one run accumulates: the batch waiting for the store, the summary, confirmed moves.
+///
+/// Used only by the run's own task (the task group's body), never by the parsing children.
+final class FetchCollector {
+    var summary: RunSummary
+    var batch: [FeedUpdate] = []
+    var batchStarted = Date()
+    var moves: [RunSummary.Move] = []
+    var changed = false
+    var parseSeconds = 0.0
+    var failure: TributaryError?
+    let healthByURL: [String: FeedHealth]
+    let settings: FetchSettings
+    let encoder: JSONEncoder
+
+    init(summary: RunSummary, healthByURL: [String: FeedHealth], settings: FetchSettings) {
+        self.summary = summary
+        self.healthByURL = healthByURL
+        self.settings = settings
+        encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+    }
+}
+
+@available(*, unavailable)
+extension FetchCollector: Sendable {}
+
+extension Aggregator {
+    /// Fetches, parses (on up to two children per core) and stores the due feeds, a batch per transaction.
+    func fetchParseStore(
+        _ requests: [FetchRequest], store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void
+    ) async throws(TributaryError) {
+        let feedList = file.feedList
+        let fetcher = Fetcher(
+            settings: feedList.fetch, logger: logger, site: feedList.site.site, version: tributaryVersion)
+        let width = max(ProcessInfo.processInfo.activeProcessorCount, 1) * 2
+        await withTaskGroup(of: ParsedResult.self) { group in
+            var inFlight = 0
+            for await result in fetcher.fetch(requests) {
+                group.addTask { ParsedResult.parse(result) }
+                inFlight += 1
+                while inFlight >= width, let done = await group.next() {
+                    inFlight -= 1
+                    await collect(done, store: store, collector: collector, events: events)
+                }
+                if collector.failure != nil {
+                    break
+                }
+            }
+            while collector.failure == nil, let done = await group.next() {
+                await collect(done, store: store, collector: collector, events: events)
+            }
+            group.cancelAll()
+        }
+        if let failure = collector.failure {
+            throw failure
+        }
+        await flush(store: store, collector: collector, events: events)
+        if let failure = collector.failure {
+            throw failure
+        }
+    }
+
+    private func collect(
+        _ done: ParsedResult, store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void
+    ) async {
+        let result = done.result
+        let url = result.request.feedURL
+        collector.parseSeconds += done.seconds
+        if let parsed = done.parsed, !parsed.errors.isEmpty {
+            logger.notice(
+                "\(url): read with \(parsed.errors.count) problem(s): \(parsed.errors[0])",
+                metadata: ["feed.url": "\(url)"])
+        }
+        // Nil for a 304 or a failure: the fetcher then schedules by the hints it kept in the health record.
+        let (health, move) = FeedPolicy.update(
+            collector.healthByURL[url] ?? FeedHealth(), after: result, hints: done.parsed?.info.schedule,
+            settings: collector.settings, now: Date())
+        collector.batch.append(
+            FeedUpdate(state: Self.state(url: url, health: health, encoder: collector.encoder), parsed: done.parsed))
+        collector.summary.bytes += result.bytes
+        switch result.outcome {
+        case .body:
+            collector.summary.fetched += 1
+            events(.feed(url: url, result: .fetched(entries: done.parsed?.articles.count ?? 0), bytes: result.bytes))
+        case .notModified:
+            collector.summary.notModified += 1
+            events(.feed(url: url, result: .notModified, bytes: result.bytes))
+        case .failed(let error):
+            collector.summary.failed += 1
+            collector.summary.failures.append(.init(url: url, status: result.status, error: error.description))
+            logger.warning("\(url): \(error.description)", metadata: ["feed.url": "\(url)"])
+            events(.feed(url: url, result: .failed(error.description), bytes: result.bytes))
+        }
+        if let move {
+            collector.moves.append(.init(from: move.from, to: move.to))
+        }
+        if collector.batch.count >= Self.batchSize
+            || Date().timeIntervalSince(collector.batchStarted) >= Self.batchSeconds
+        {
+            await flush(store: store, collector: collector, events: events)
+        }
+    }
+
+    /// Writes the waiting batch in one transaction.
+    private func flush(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
+        let batch = collector.batch
+        collector.batch.removeAll(keepingCapacity: true)
+        collector.batchStarted = Date()
+        guard !batch.isEmpty, collector.failure == nil else { return }
+        let results: [IngestResult]
+        do {
+            results = try await store.ingest(batch, now: Date())
+        } catch {
+            collector.failure = TributaryError.fatal("cannot store \(batch.count) feeds: \(error)")
+            return
+        }
+        for result in results {
+            collector.summary.newArticles += result.newArticles.count
+            collector.summary.updatedArticles += result.updatedArticles.count
+            collector.changed = collector.changed || !result.newArticles.isEmpty || !result.updatedArticles.isEmpty
+            for warning in result.warnings {
+                logger.warning("\(warning)", metadata: ["feed.url": "\(result.feedURL)"])
+                collector.summary.warnings.append(warning)
+                events(.warning(warning))
+            }
+        }
+    }
+}
