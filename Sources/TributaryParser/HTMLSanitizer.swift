@@ -25,6 +25,10 @@ public enum HTMLSanitizer {
             previous = byte
         }
         guard needsParse else { return trimmed(html) }
+        var fast = MarkupWriter(base: base)
+        var source = html
+        let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
+        if simple { return fast.result() }
         let parser = parser ?? HTMLFragmentParser()
         var pass = rebuild(html, base: base, parser: parser)
         // Removing an unknown element can leave a structure libxml2 would parse differently (a row inside a
@@ -384,9 +388,14 @@ struct MarkupWriter {
     }
 
     private mutating func writeStartTag(_ name: String, of element: XMLNode) {
+        writeStartTag(name, attributes: element.attributePairs)
+    }
+
+    /// Writes `<name …>` with the allowed attributes, URLs checked and made absolute, styles filtered.
+    mutating func writeStartTag(_ name: String, attributes: [(name: String, value: String)]) {
         append("<")
         append(name)
-        for (rawName, value) in element.attributePairs {
+        for (rawName, value) in attributes {
             let attribute = rawName.lowercased()
             guard SanitizerRules.allowedAttributes.contains(attribute) else { continue }
             var output = value
@@ -413,6 +422,23 @@ struct MarkupWriter {
             append("\"")
         }
         append(SanitizerRules.voidElements.contains(name) ? " />" : ">")
+    }
+
+    mutating func writeEndTag(_ name: String) {
+        append("</")
+        append(name)
+        append(">")
+    }
+
+    /// Writes text, escaped.
+    mutating func writeText(_ text: UnsafeBufferPointer<UInt8>) {
+        appendEscaped(text, attribute: false)
+    }
+
+    /// Forgets everything written, to start over on another path.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        unwrapped = false
     }
 
     private mutating func append(_ text: String) {
