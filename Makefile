@@ -10,3 +10,8 @@ test:
 
 build:
 	swift build -c release --product tributary
+
+# Benchmarks (separate package in Benchmarks/, built in release by the benchmark plugin).
+bench:
+	scripts/install-deps.sh
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark

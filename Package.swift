@@ -42,7 +42,10 @@ let package = Package(
         ),
         .target(
             name: "TributaryPublisher",
-            dependencies: ["TributaryCore", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "TributaryCore", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Templates")]
         ),
         .target(
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "TributaryCLI",
             dependencies: [
-                "Tributary",
+                "Tributary", "TributaryCore", "TributaryParser", "TributaryPublisher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-    # Real peers the tests talk to: a feed reader, a web server, xmllint for the RELAX NG check.
-    packages+=(newsboat nginx libxml2-utils)
+    # Real peers the tests talk to: a feed reader, a web server, xmllint for the RELAX NG check;
+    # python3 and openssl for the fetcher's fault-injection server and its self-signed certificate.
+    packages+=(newsboat nginx libxml2-utils python3 openssl)
 fi
 
 missing=()

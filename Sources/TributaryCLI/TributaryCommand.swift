@@ -15,7 +15,47 @@ struct TributaryCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each command lives in Commands/, one file each.
-            ParseCommand.self
+            InitCommand.self,
+            AddCommand.self,
+            RemoveCommand.self,
+            ListCommand.self,
+            ImportCommand.self,
+            ExportCommand.self,
+            LinkCommand.self,
+            ParseCommand.self,
+            RunCommand.self,
+            PublishCommand.self,
+            StoriesCommand.self,
         ]
     )
+
+    /// Bootstraps logging to stderr (stdout carries data only), then runs the command and maps failures to the
+    /// documented exit codes: argument-parser's usage errors become 2 instead of its own 64.
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            let level = ProcessInfo.processInfo.environment["TRIBUTARY_LOG_LEVEL"].flatMap {
+                Logger.Level(rawValue: $0)
+            }
+            handler.logLevel = level ?? .info
+            return handler
+        }
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            printError("tributary: \(failure.description)")
+            exit(withError: failure.exitCode)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                exit(withError: ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }

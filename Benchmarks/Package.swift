@@ -1,0 +1,24 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Benchmarks live in their own package so the main package never depends on the benchmark tooling.
+/// Run them with `swift package benchmark` from this folder (or `make bench` from the repository root).
+let package = Package(
+    name: "TributaryBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(name: "Tributary", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "FeedListBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Tributary", package: "Tributary"),
+            ],
+            path: "FeedListBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import TributaryCore
+import TributaryLinker
+import TributaryStore
+
+extension Aggregator {
+    /// How far back the linker replays: its widest window (related stories, by default 30 days), so every decision
+    /// it can make about a new article sees the articles it would have seen in one long run.
+    var linkWindow: TimeInterval {
+        let parameters = file.feedList.link.parameters
+        let hours = ["dupWindowHours", "storyWindowHours", "relatedWindowHours"].map { name -> Double in
+            guard let value = parameters[name], value.isFinite, value > 0 else {
+                return name == "relatedWindowHours" ? 720 : 96
+            }
+            return value
+        }
+        return (hours.max() ?? 720) * 3600
+    }
+
+    /// Replays the window's articles, oldest first, into a fresh linker and stores where each one lands.
+    ///
+    /// Story ids are the ids of founding articles, so the replay reproduces earlier runs' ids. Skipped when nothing
+    /// changed and every article in the window is placed already (a run that died before linking is caught up).
+    func link(store: any FeedStore, force: Bool, now: Date, events: (RunEvent) -> Void) async throws(TributaryError) {
+        let since = now.addingTimeInterval(-linkWindow)
+        if !force {
+            let unlinked = try await attempt("read the store") { try await store.unlinkedCount(firstSeenSince: since) }
+            guard unlinked > 0 else { return }
+        }
+        let articles = try await attempt("read the store") { try await store.articles(firstSeenSince: since) }
+        guard !articles.isEmpty else { return }
+        events(.linking(articles: articles.count))
+        var priorities: [String: Int] = [:]
+        for subscription in file.feedList.feeds {
+            priorities[subscription.url] = subscription.priority
+        }
+        var linker = Linker(settings: file.feedList.link)
+        linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
+        let decisions = linker.finish()
+        let (links, stories) = Self.records(decisions, articles: articles)
+        try await attempt("store the stories") { try await store.saveLinks(links, stories: stories) }
+        logger.info("linked \(articles.count) articles into \(stories.count) stories")
+    }
+
+    static func linkInput(_ stored: StoredArticle, priority: Int) -> LinkInput {
+        let article = stored.article
+        return LinkInput(
+            id: String(stored.id), title: article.title, summary: article.summary ?? article.content,
+            link: article.link, canonicalLink: article.links.first { $0.rel == "canonical" }?.href,
+            source: stored.feedURL, published: article.published ?? article.updated, firstSeen: stored.firstSeen,
+            priority: priority)
+    }
+
+    /// The store's form of the linker's decisions: one update per article, one record per story.
+    static func records(_ decisions: [LinkDecision], articles: [StoredArticle]) -> ([LinkUpdate], [StoryRecord]) {
+        var byID: [String: StoredArticle] = [:]
+        for article in articles {
+            byID[String(article.id)] = article
+        }
+        var links: [LinkUpdate] = []
+        var order: [String] = []
+        var members: [String: [LinkDecision]] = [:]
+        for decision in decisions {
+            guard let articleID = Int64(decision.id) else { continue }
+            links.append(
+                LinkUpdate(
+                    articleID: articleID, storyID: decision.story,
+                    duplicateOf: decision.duplicateOf.flatMap(Int64.init),
+                    reasons: decision.reasons.map(describe)))
+            if members[decision.story] == nil {
+                order.append(decision.story)
+            }
+            members[decision.story, default: []].append(decision)
+        }
+        let stories = order.compactMap { storyID -> StoryRecord? in
+            guard let group = members[storyID], let first = group.first else { return nil }
+            let founder = group.first { $0.id == storyID } ?? first
+            let lastActive = group.compactMap { byID[$0.id]?.firstSeen }.max() ?? Date(timeIntervalSince1970: 0)
+            return StoryRecord(
+                id: storyID, title: byID[founder.id]?.article.title, related: founder.related, lastActive: lastActive)
+        }
+        return (links, stories)
+    }
+
+    /// A reason as `tributary stories --explain` prints it: the rule, its score, and what it matched.
+    static func describe(_ reason: LinkReason) -> String {
+        "\(reason.rule.rawValue) \(String(format: "%.3f", reason.score)) \(reason.matched)"
+    }
+}

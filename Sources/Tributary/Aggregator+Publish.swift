@@ -1,0 +1,138 @@
+public import Foundation
+import TributaryCore
+import TributaryPublisher
+public import TributaryStore
+
+extension Aggregator {
+    /// Builds the publisher's input from the store and writes the outputs; the publisher skips unchanged bytes.
+    func publishOutputs(store: any FeedStore) async throws(TributaryError) -> PublishReport {
+        let feedList = file.feedList
+        let subscribed = Set(feedList.feeds.map(\.url))
+        // Several leads can share a story and the publisher keeps one per story, so read more than it publishes.
+        let limit = max(feedList.output.entries, 1) * 3
+        let leads = try await attempt("read the store") {
+            try await store.leadArticles(limit: limit, feeds: subscribed)
+        }
+        let storyIDs = unique(leads.compactMap(\.storyID))
+        let members = try await attempt("read the store") { try await store.articles(inStories: storyIDs) }
+        let copies = try await attempt("read the store") { try await store.duplicates(of: leads.map(\.id)) }
+        let stories = try await attempt("read the store") { try await store.stories(ids: storyIDs) }
+        let relatedIDs = unique(stories.flatMap(\.related))
+        let relatedStories = try await attempt("read the store") { try await store.stories(ids: relatedIDs) }
+        let relatedMembers = try await attempt("read the store") { try await store.articles(inStories: relatedIDs) }
+        let states = try await attempt("read the store") { try await store.feedStates() }
+
+        var feeds: [String: FeedInfo] = [:]
+        for state in states where subscribed.contains(state.url) {
+            feeds[state.url] = state.info ?? FeedInfo()
+        }
+        for subscription in feedList.feeds {
+            var info = feeds[subscription.url] ?? FeedInfo()
+            if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {
+                info.title = title
+            }
+            if info.link == nil {
+                info.link = subscription.htmlURL
+            }
+            feeds[subscription.url] = info
+        }
+
+        var byStory: [String: [StoredArticle]] = [:]
+        for member in members + copies where subscribed.contains(member.feedURL) {
+            if let storyID = member.storyID {
+                byStory[storyID, default: []].append(member)
+            }
+        }
+        var copiesOf: [Int64: [StoredArticle]] = [:]
+        for copy in copies where subscribed.contains(copy.feedURL) {
+            if let lead = copy.duplicateOf {
+                copiesOf[lead, default: []].append(copy)
+            }
+        }
+        var relatedRefs: [String: RelatedRef] = [:]
+        let relatedTitles = Dictionary(
+            relatedStories.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        for member in relatedMembers where member.duplicateOf == nil && subscribed.contains(member.feedURL) {
+            guard let storyID = member.storyID, let link = member.article.link else { continue }
+            // The founding article stands for its story; else the oldest one with a link.
+            if relatedRefs[storyID] == nil || String(member.id) == storyID {
+                relatedRefs[storyID] = RelatedRef(
+                    title: relatedTitles[storyID].flatMap { $0 } ?? member.article.title, link: link)
+            }
+        }
+        let relatedByStory = Dictionary(stories.map { ($0.id, $0.related) }, uniquingKeysWith: { first, _ in first })
+
+        let entries = leads.map { lead -> PublishedEntry in
+            var others: [SourceRef] = []
+            var seenLinks: Set<String> = [lead.article.link ?? ""]
+            let group = (copiesOf[lead.id] ?? []) + (lead.storyID.flatMap { byStory[$0] } ?? [])
+            for other in group.sorted(by: { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }) where other.id != lead.id {
+                guard let link = other.article.link, seenLinks.insert(link).inserted else { continue }
+                others.append(SourceRef(title: other.article.title, link: link, feedTitle: feeds[other.feedURL]?.title))
+            }
+            let related = (lead.storyID.flatMap { relatedByStory[$0] } ?? []).compactMap { relatedRefs[$0] }
+            return PublishedEntry(
+                article: lead.article, feed: feeds[lead.feedURL] ?? FeedInfo(), feedURL: lead.feedURL,
+                firstSeen: lead.firstSeen,
+                contentUpdated: lead.contentUpdated > lead.firstSeen ? lead.contentUpdated : nil,
+                otherSources: others, related: related, storyID: lead.storyID)
+        }
+        let modified =
+            (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.modificationDate] as? Date)
+            ?? Date(timeIntervalSince1970: 0)
+        let input = PublishInput(
+            site: feedList.site, output: feedList.output, subscriptions: feedList.feeds, entries: entries,
+            feedListModified: modified, configDirectory: file.url.deletingLastPathComponent())
+        do {
+            return try await Publisher(logger: logger).publish(input, to: outputDirectory)
+        } catch {
+            throw TributaryError.fatal("cannot publish to \(outputDirectory.path): \(error)")
+        }
+    }
+
+    // MARK: stories
+
+    /// One story as `tributary stories` shows it.
+    public struct StoryView: Sendable {
+        public var story: StoryRecord
+        /// Its articles, oldest first, with the linker's reasons.
+        public var articles: [StoredArticle]
+        /// Titles of the related stories, in the story's order.
+        public var related: [(id: String, title: String?)]
+    }
+
+    /// The stories active since `since`, most recent first, read from the store (no lock: WAL lets this read while
+    /// a run writes).
+    public func stories(since: Date) async throws(TributaryError) -> [StoryView] {
+        let store = try openStore()
+        let stories = try await attempt("read the stories") { try await store.stories(activeSince: since) }
+        let articles = try await attempt("read the stories") { try await store.articles(inStories: stories.map(\.id)) }
+        let related = try await attempt("read the stories") {
+            try await store.stories(ids: unique(stories.flatMap(\.related)))
+        }
+        let titles = Dictionary(related.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        var byStory: [String: [StoredArticle]] = [:]
+        for article in articles {
+            if let storyID = article.storyID {
+                byStory[storyID, default: []].append(article)
+            }
+        }
+        return stories.map { story in
+            StoryView(
+                story: story, articles: byStory[story.id] ?? [],
+                related: story.related.map { ($0, titles[$0].flatMap { $0 }) })
+        }
+    }
+
+    /// Every feed's state as the store has it, for `tributary list`.
+    public func feedStates() async throws(TributaryError) -> [FeedState] {
+        let store = try openStore()
+        return try await attempt("read the feed states") { try await store.feedStates() }
+    }
+}
+
+/// The values in first-seen order, each once.
+func unique(_ values: [String]) -> [String] {
+    var seen: Set<String> = []
+    return values.filter { seen.insert($0).inserted }
+}

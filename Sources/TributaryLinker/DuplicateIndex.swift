@@ -1,0 +1,148 @@
+/// Finds copies of one article among earlier ones: canonical URL, exact text, then MinHash with banded LSH.
+///
+/// Per article it keeps a 64-slot signature of 16-bit values (128 bytes), one chain link per band (84 bytes) and
+/// one bucket entry per band, so the index stays well under a kilobyte per article. Finding a match costs a
+/// bounded number of bucket visits whatever the size of the index.
+struct DuplicateIndex {
+    static let permutations = 64
+    static let bands = 21
+    static let rows = 3
+    /// Bucket entries visited per band: popular buckets (boilerplate text) cannot make a lookup expensive.
+    static let chainLimit = 12
+    static let unindexed = UInt16.max
+
+    private let multipliers: [UInt64]
+    private let addends: [UInt64]
+    /// The low 16 bits of each permutation's minimum, `permutations` per article.
+    private var signatures: [UInt16] = []
+    private var indexed: [Bool] = []
+    private var heads: [UInt64: Int32] = [:]
+    private var chain: [Int32] = []
+    private var urls: [UInt64: Int32] = [:]
+    private var texts: [UInt64: Int32] = [:]
+    private var minima: [UInt32]
+    private var shingles: [UInt64] = []
+    private var visited: [Int32] = []
+
+    init() {
+        var state: UInt64 = 0x5eed_1e55_70d1_a5e5
+        var multipliers: [UInt64] = []
+        var addends: [UInt64] = []
+        for _ in 0..<Self.permutations {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            multipliers.append(Tokenizer.mix(state) | 1)
+            state &+= 0x9e37_79b9_7f4a_7c15
+            addends.append(Tokenizer.mix(state))
+        }
+        self.multipliers = multipliers
+        self.addends = addends
+        minima = Array(repeating: 0, count: Self.permutations)
+        shingles.reserveCapacity(128)
+    }
+
+    var bytesPerArticle: Int { Self.permutations * 2 + Self.bands * 4 + 1 }
+
+    /// Earlier articles with the same canonical URL or the same normalised text, if any.
+    func exactMatch(url: UInt64?, text: UInt64?) -> (article: Int32, rule: LinkRule)? {
+        if let url, let found = urls[url] { return (found, .canonicalURL) }
+        if let text, let found = texts[text] { return (found, .textHash) }
+        return nil
+    }
+
+    /// Computes the MinHash signature of `tokens` (the title's and the lead's) into the scratch minima.
+    /// - Returns: false when the text has no words, so there is nothing to compare.
+    mutating func computeSignature(_ tokens: ArraySlice<Token>) -> Bool {
+        shingles.removeAll(keepingCapacity: true)
+        let hashes = tokens.map(\.hash)
+        if hashes.count < 3 {
+            shingles.append(contentsOf: hashes)
+        } else {
+            for index in 2..<hashes.count {
+                let combined =
+                    hashes[index - 2] &* 0x9e37_79b9_7f4a_7c15 ^ rotate(hashes[index - 1], 21)
+                    ^ rotate(hashes[index], 42)
+                shingles.append(Tokenizer.mix(combined))
+            }
+        }
+        guard !shingles.isEmpty else { return false }
+        let count = Self.permutations
+        minima.withUnsafeMutableBufferPointer { minima in
+            multipliers.withUnsafeBufferPointer { multipliers in
+                addends.withUnsafeBufferPointer { addends in
+                    for slot in 0..<count { minima[slot] = .max }
+                    for shingle in shingles {
+                        for slot in 0..<count {
+                            let value = UInt32(
+                                truncatingIfNeeded: (multipliers[slot] &* shingle &+ addends[slot]) >> 32)
+                            if value < minima[slot] { minima[slot] = value }
+                        }
+                    }
+                }
+            }
+        }
+        return true
+    }
+
+    /// The best earlier article whose estimated Jaccard similarity to the scratch signature reaches `threshold`,
+    /// among the LSH candidates for which `accept` holds (the time window).
+    mutating func nearMatch(threshold: Double, accept: (Int32) -> Bool) -> (article: Int32, score: Double)? {
+        visited.removeAll(keepingCapacity: true)
+        var best: (article: Int32, score: Double)?
+        for band in 0..<Self.bands {
+            var candidate = heads[bandKey(band)] ?? -1
+            var steps = 0
+            while candidate >= 0 && steps < Self.chainLimit {
+                steps += 1
+                if !visited.contains(candidate) {
+                    visited.append(candidate)
+                    if accept(candidate) {
+                        let score = similarity(to: candidate)
+                        if score >= threshold && score > (best?.score ?? -1) { best = (candidate, score) }
+                    }
+                }
+                candidate = chain[Int(candidate) * Self.bands + band]
+            }
+        }
+        return best
+    }
+
+    /// Records article `article` (numbered densely from zero, in order): its keys, and the scratch signature when
+    /// `hasSignature`.
+    mutating func insert(_ article: Int32, url: UInt64?, text: UInt64?, hasSignature: Bool) {
+        if let url, urls[url] == nil { urls[url] = article }
+        if let text, texts[text] == nil { texts[text] = article }
+        indexed.append(hasSignature)
+        if hasSignature {
+            for slot in 0..<Self.permutations { signatures.append(UInt16(truncatingIfNeeded: minima[slot])) }
+            for band in 0..<Self.bands {
+                let key = bandKey(band)
+                chain.append(heads[key] ?? -1)
+                heads[key] = article
+            }
+        } else {
+            signatures.append(contentsOf: repeatElement(Self.unindexed, count: Self.permutations))
+            chain.append(contentsOf: repeatElement(-1, count: Self.bands))
+        }
+    }
+
+    private func similarity(to article: Int32) -> Double {
+        let base = Int(article) * Self.permutations
+        var equal = 0
+        for slot in 0..<Self.permutations where signatures[base + slot] == UInt16(truncatingIfNeeded: minima[slot]) {
+            equal += 1
+        }
+        return Double(equal) / Double(Self.permutations)
+    }
+
+    private func bandKey(_ band: Int) -> UInt64 {
+        var key = UInt64(band) &* 0xff51_afd7_ed55_8ccd
+        for row in 0..<Self.rows {
+            key = Tokenizer.mix(key ^ UInt64(minima[band * Self.rows + row]))
+        }
+        return key
+    }
+
+    @inline(__always) private func rotate(_ value: UInt64, _ by: UInt64) -> UInt64 {
+        (value << by) | (value >> (64 - by))
+    }
+}

@@ -1,0 +1,270 @@
+internal import Foundation
+public import TributaryCore
+
+/// Links articles at three levels: copies of one article, articles about one story, and related stories.
+///
+/// Streaming: `add` costs a bounded amount of work per article (a capped number of LSH bucket visits and of
+/// inverted-index candidates), so linking grows linearly with the number of articles. `finish` revisits only the
+/// recent window. Everything is deterministic: the same articles in the same order give the same decisions, and a
+/// story's id is the id of the article that founded it (a merge keeps the older story's id), so replaying the
+/// recent window from the store in first-seen order reproduces the ids of earlier runs.
+public struct Linker {
+    private let parameters: LinkParameters
+    private var tokenizer = Tokenizer()
+    private var duplicates = DuplicateIndex()
+    private var storyIndex: StoryIndex
+    private var ids: [String] = []
+    private var times: [Double] = []
+    private var priorities: [Int32] = []
+    /// Per article: itself, or the first article of its duplicate group.
+    private var duplicateRoot: [Int32] = []
+    /// Per article: why it was linked (a `ReasonCode`), with what score, to which article or story.
+    private var reasonCode: [UInt8] = []
+    private var reasonScore: [Float] = []
+    private var reasonTarget: [Int32] = []
+    private var tokens: [Token] = []
+    private var sinceMerge = 0
+
+    private enum ReasonCode: UInt8 {
+        case founded, canonicalURL, textHash, nearDuplicate, story, reassigned
+    }
+
+    public init(settings: LinkSettings) {
+        parameters = LinkParameters(settings)
+        storyIndex = StoryIndex(parameters: parameters)
+        tokens.reserveCapacity(512)
+    }
+
+    /// The names `LinkSettings.parameters` understands (see `LinkParameters` for meanings and defaults).
+    public static var parameterNames: [String] { LinkParameters.names }
+
+    /// Streaming: links each article against those added before it, with bounded work per article.
+    public mutating func add(_ articles: [LinkInput]) {
+        for article in articles { add(article) }
+    }
+
+    private mutating func add(_ article: LinkInput) {
+        let index = Int32(ids.count)
+        let time = (article.published ?? article.firstSeen)?.timeIntervalSince1970 ?? .nan
+        ids.append(article.id)
+        times.append(time)
+        priorities.append(Int32(clamping: article.priority))
+        guard parameters.enabled else {
+            duplicateRoot.append(index)
+            record(.founded, 0, index)
+            return
+        }
+        tokens.removeAll(keepingCapacity: true)
+        if let title = article.title { tokenizer.tokenize(title, isTitle: true, limit: 64, into: &tokens) }
+        let titleCount = tokens.count
+        if let summary = article.summary { tokenizer.tokenize(summary, isTitle: false, limit: 400, into: &tokens) }
+
+        var urlKey: UInt64?
+        if let link = article.canonicalLink ?? article.link, link.contains("://") {
+            urlKey = Tokenizer.hash(CanonicalURL.canonicalize(link).utf8)
+        }
+        var textKey: UInt64?
+        if tokens.count >= 4 {
+            var key: UInt64 = 0x7e47
+            for token in tokens { key = Tokenizer.mix(key ^ token.hash) }
+            textKey = key
+        }
+        let lead = tokens.prefix(titleCount + parameters.leadWords)
+        let hasSignature = duplicates.computeSignature(lead)
+        var match: (article: Int32, score: Double, code: ReasonCode)?
+        if let exact = duplicates.exactMatch(url: urlKey, text: textKey) {
+            match = (exact.article, 1, exact.rule == .canonicalURL ? .canonicalURL : .textHash)
+        } else if hasSignature {
+            let window = parameters.dupWindowHours
+            let times = self.times
+            if let near = duplicates.nearMatch(
+                threshold: parameters.dupJaccard,
+                accept: { Self.inWindow(time, times[Int($0)], window) })
+            {
+                match = (near.article, near.score, .nearDuplicate)
+            }
+        }
+        duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
+        if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
+            tokenizer.tokenize(Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
+        }
+
+        if let match {
+            let root = duplicateRoot[Int(match.article)]
+            duplicateRoot.append(root)
+            storyIndex.addDuplicate(of: root, time: time)
+            record(match.code, Float(match.score), match.article)
+        } else {
+            duplicateRoot.append(index)
+            if let joined = storyIndex.add(tokens: tokens, time: time, inWindow: Self.inWindow) {
+                record(.story, joined.score, joined.story)
+            } else {
+                record(.founded, 0, index)
+            }
+            sinceMerge += 1
+            if sinceMerge >= parameters.mergeEvery {
+                sinceMerge = 0
+                storyIndex.mergePass(inWindow: Self.inWindow)
+            }
+        }
+    }
+
+    /// The words of a link's path: most sites put the headline there, which helps when a summary is short.
+    static func slug(of link: String) -> Substring {
+        var rest = Substring(link)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        guard let slash = rest.firstIndex(of: "/") else { return "" }
+        return rest[slash...]
+    }
+
+    private mutating func record(_ code: ReasonCode, _ score: Float, _ target: Int32) {
+        reasonCode.append(code.rawValue)
+        reasonScore.append(score)
+        reasonTarget.append(target)
+    }
+
+    /// True when two times (seconds, NaN when unknown) are within `hours` of each other, or either is unknown.
+    static func inWindow(_ first: Double, _ second: Double, _ hours: Double) -> Bool {
+        first.isNaN || second.isNaN || abs(first - second) <= hours * 3600
+    }
+
+    /// Runs the merge pass and the refinement of the recent window, then computes related stories.
+    /// - Returns: one decision per article added so far, in the order they were added.
+    public mutating func finish() -> [LinkDecision] {
+        let count = ids.count
+        guard parameters.enabled else {
+            return (0..<count).map {
+                LinkDecision(id: ids[$0], story: ids[$0], duplicateOf: nil, related: [], reasons: [])
+            }
+        }
+        storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+        refineRecentWindow()
+
+        // The lead of each duplicate group: highest priority, then earliest date, then first added.
+        var lead: [Int32: Int32] = [:]
+        for article in 0..<Int32(count) where duplicateRoot[Int(article)] != article {
+            let root = duplicateRoot[Int(article)]
+            let current = lead[root] ?? root
+            if leads(article, over: current) { lead[root] = article }
+        }
+        var relatedCache: [Int32: [String]] = [:]
+        var decisions: [LinkDecision] = []
+        decisions.reserveCapacity(count)
+        for article in 0..<Int32(count) {
+            let root = duplicateRoot[Int(article)]
+            let story = storyIndex.find(storyIndex.storyOf[Int(root)])
+            let founder = storyIndex.stories[Int(story)].founder
+            let groupLead = lead[root] ?? root
+            let related: [String]
+            if let cached = relatedCache[story] {
+                related = cached
+            } else {
+                related = storyIndex.related(to: story, count: parameters.related, inWindow: Self.inWindow).map {
+                    ids[Int(storyIndex.stories[Int($0)].founder)]
+                }
+                relatedCache[story] = related
+            }
+            decisions.append(
+                LinkDecision(
+                    id: ids[Int(article)], story: ids[Int(founder)],
+                    duplicateOf: groupLead == article ? nil : ids[Int(groupLead)], related: related,
+                    reasons: reasons(for: article)))
+        }
+        return decisions
+    }
+
+    private func leads(_ candidate: Int32, over current: Int32) -> Bool {
+        let (a, b) = (Int(candidate), Int(current))
+        if priorities[a] != priorities[b] { return priorities[a] > priorities[b] }
+        if !times[a].isNaN && !times[b].isNaN && times[a] != times[b] { return times[a] < times[b] }
+        if times[a].isNaN != times[b].isNaN { return !times[a].isNaN }
+        return candidate < current
+    }
+
+    /// Re-scores the recent window with today's document frequencies: rebuilds its centroids, moves articles that
+    /// now sit closer to another story, and merges stories that have converged.
+    private mutating func refineRecentWindow() {
+        let count = ids.count
+        let first = max(0, count - parameters.activeArticles)
+        let latest = times[first...].lazy.filter { !$0.isNaN }.max()
+        // The window is a suffix of the arrivals, so every story founded inside it has all its members inside.
+        var start = first
+        while start < count, let latest, !times[start].isNaN,
+            latest - times[start] > parameters.storyWindowHours * 3600
+        {
+            start += 1
+        }
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }
+        func activeStories() -> [Int32] {
+            var seen = Set<Int32>()
+            var out: [Int32] = []
+            for article in articles {
+                let story = storyIndex.find(storyIndex.storyOf[Int(article)])
+                if seen.insert(story).inserted { out.append(story) }
+            }
+            return out
+        }
+        if parameters.recluster != 0 {
+            let placed = storyIndex.recluster(articles, times: times, inWindow: Self.inWindow)
+            for (article, joined) in zip(articles, placed) {
+                if let joined {
+                    reasonCode[Int(article)] = ReasonCode.story.rawValue
+                    reasonScore[Int(article)] = joined.score
+                    reasonTarget[Int(article)] = joined.story
+                } else {
+                    reasonCode[Int(article)] = ReasonCode.founded.rawValue
+                    reasonScore[Int(article)] = 0
+                    reasonTarget[Int(article)] = article
+                }
+            }
+            storyIndex.mergeUntilStable(activeStories(), rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+        }
+        for _ in 0..<parameters.refinePasses {
+            storyIndex.rebuildCentroids(activeStories())
+            let moved = storyIndex.reassign(articles, inWindow: Self.inWindow, times: times)
+            for move in moved {
+                reasonCode[Int(move.article)] = ReasonCode.reassigned.rawValue
+                reasonScore[Int(move.article)] = move.score
+                reasonTarget[Int(move.article)] = move.story
+            }
+            let stories = activeStories()
+            storyIndex.rebuildCentroids(stories)
+            storyIndex.mergeUntilStable(stories, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+        }
+    }
+
+    private func reasons(for article: Int32) -> [LinkReason] {
+        let index = Int(article)
+        let code = ReasonCode(rawValue: reasonCode[index]) ?? .founded
+        let score = Double(reasonScore[index])
+        let target = reasonTarget[index]
+        var reasons: [LinkReason] = []
+        var story: Int32
+        switch code {
+        case .canonicalURL:
+            return [LinkReason(rule: .canonicalURL, score: 1, matched: ids[Int(target)])]
+        case .textHash:
+            return [LinkReason(rule: .textHash, score: 1, matched: ids[Int(target)])]
+        case .nearDuplicate:
+            return [LinkReason(rule: .nearDuplicate, score: score, matched: ids[Int(target)])]
+        case .founded:
+            story = storyIndex.storyOf[index]
+        case .story, .reassigned:
+            story = storyIndex.storyOf[index]
+            reasons.append(
+                LinkReason(
+                    rule: code == .story ? .story : .reassigned, score: score,
+                    matched: ids[Int(storyIndex.stories[Int(target)].founder)]))
+        }
+        while storyIndex.stories[Int(story)].parent != story {
+            let entry = storyIndex.stories[Int(story)]
+            reasons.append(
+                LinkReason(
+                    rule: .storyMerge, score: Double(entry.mergeScore),
+                    matched: ids[Int(storyIndex.stories[Int(entry.parent)].founder)]))
+            story = entry.parent
+        }
+        return reasons
+    }
+}

@@ -1,0 +1,583 @@
+internal import Foundation
+
+/// A sparse term-weight vector, sorted by term id so two vectors meet in one merge-join.
+struct SparseVector {
+    var terms: [Int32] = []
+    var weights: [Float] = []
+
+    var isEmpty: Bool { terms.isEmpty }
+
+    var norm: Float {
+        var sum: Float = 0
+        for weight in weights { sum += weight * weight }
+        return sum.squareRoot()
+    }
+
+    func dot(_ other: SparseVector) -> Float {
+        var left = 0
+        var right = 0
+        var sum: Float = 0
+        let leftCount = terms.count
+        let rightCount = other.terms.count
+        while left < leftCount && right < rightCount {
+            let a = terms[left]
+            let b = other.terms[right]
+            if a == b {
+                sum += weights[left] * other.weights[right]
+                left += 1
+                right += 1
+            } else if a < b {
+                left += 1
+            } else {
+                right += 1
+            }
+        }
+        return sum
+    }
+
+    func cosine(_ other: SparseVector) -> Float {
+        let denominator = norm * other.norm
+        return denominator > 0 ? dot(other) / denominator : 0
+    }
+
+    /// Adds `scale` × `other` into this vector.
+    mutating func add(_ other: SparseVector, scale: Float = 1) {
+        var mergedTerms: [Int32] = []
+        var mergedWeights: [Float] = []
+        mergedTerms.reserveCapacity(terms.count + other.terms.count)
+        mergedWeights.reserveCapacity(terms.count + other.terms.count)
+        var left = 0
+        var right = 0
+        while left < terms.count || right < other.terms.count {
+            if right >= other.terms.count || (left < terms.count && terms[left] < other.terms[right]) {
+                mergedTerms.append(terms[left])
+                mergedWeights.append(weights[left])
+                left += 1
+            } else if left >= terms.count || other.terms[right] < terms[left] {
+                mergedTerms.append(other.terms[right])
+                mergedWeights.append(other.weights[right] * scale)
+                right += 1
+            } else {
+                let weight = weights[left] + other.weights[right] * scale
+                if weight > 1e-6 {
+                    mergedTerms.append(terms[left])
+                    mergedWeights.append(weight)
+                }
+                left += 1
+                right += 1
+            }
+        }
+        terms = mergedTerms
+        weights = mergedWeights
+    }
+
+    mutating func scale(by factor: Float) {
+        for index in weights.indices { weights[index] *= factor }
+    }
+
+    /// Keeps the `limit` heaviest terms (ties by term id, so the result never depends on anything else).
+    mutating func prune(to limit: Int) {
+        guard terms.count > limit else { return }
+        var order = Array(terms.indices)
+        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+        let keep = order.prefix(limit).sorted()
+        terms = keep.map { terms[$0] }
+        weights = keep.map { weights[$0] }
+    }
+
+    /// The term ids of the `count` heaviest terms, heaviest first.
+    func topTerms(_ count: Int) -> [Int32] {
+        guard terms.count > count else {
+            return terms.indices.sorted { weights[$0] > weights[$1] }.map { terms[$0] }
+        }
+        var order = Array(terms.indices)
+        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+        return order.prefix(count).map { terms[$0] }
+    }
+}
+
+/// One story: the sum of its members' normalised vectors (aged, capped) and where it stands.
+struct Story {
+    /// The article that founded the story; its id is the story's id.
+    var founder: Int32
+    /// Itself while alive; the surviving story after a merge.
+    var parent: Int32
+    var centroid = SparseVector()
+    /// How many vectors the centroid sums (after ageing, an estimate).
+    var weight: Float = 0
+    var members: [Int32] = []
+    /// The latest date of its members, NaN when none had one.
+    var lastTime = Double.nan
+    /// The arrival index of its latest member: the recency measure when there are no dates.
+    var lastArrival: Int32
+    /// Why it was merged into `parent`.
+    var mergeScore: Float = 0
+}
+
+/// The same-story layer: running document frequencies, article term vectors, and story centroids found through
+/// an inverted index of their top terms.
+struct StoryIndex {
+    /// Terms of an article or centroid that are looked up in (and entered into) the inverted index.
+    static let indexedTerms = 10
+    /// Stories kept per posting list (the most recently active); bounds the work per lookup.
+    static let postingLimit = 32
+    /// Candidates whose exact cosine is computed, after a cheap shared-terms score.
+    static let exactCandidates = 8
+
+    var parameters: LinkParameters
+    private var termIds: [UInt64: Int32] = [:]
+    private var documentFrequency: [Int32] = []
+    private var postings: [[Int32]] = []
+    private var documents = 0
+    /// Per article (arrival index), where its stored terms start in `articleTerms`; dups store nothing.
+    private var articleStart: [Int32] = [0]
+    private var articleTerms: [Int32] = []
+    private var articleTF: [Float] = []
+    /// Per article, its story (for duplicates: -1 until resolved through its lead).
+    var storyOf: [Int32] = []
+    var stories: [Story] = []
+    /// Stories touched since the last streaming merge pass.
+    private var touched: [Int32] = []
+
+    private var slot: [Int32] = []
+    private var scratchTerms: [Int32] = []
+    private var scratchTF: [Float] = []
+    private var candidateScore: [Float] = []
+    private var candidateStamp: [Int32] = []
+    private var stamp: Int32 = 0
+
+    init(parameters: LinkParameters) {
+        self.parameters = parameters
+    }
+
+    var articleCount: Int { storyOf.count }
+
+    func idf(_ term: Int32) -> Float {
+        Float(log(Double(documents + 1) / Double(documentFrequency[Int(term)] + 1)) + 1)
+    }
+
+    /// The article's vector with today's document frequencies, normalised.
+    func vector(of article: Int32) -> SparseVector {
+        let start = Int(articleStart[Int(article)])
+        let end = Int(articleStart[Int(article) + 1])
+        var vector = SparseVector()
+        vector.terms = Array(articleTerms[start..<end])
+        vector.weights = (start..<end).map { articleTF[$0] * idf(articleTerms[$0]) }
+        let norm = vector.norm
+        if norm > 0 { vector.scale(by: 1 / norm) }
+        return vector
+    }
+
+    /// How close an article (normalised vector) is to a story: the cosine to its centroid, or with average
+    /// linkage the mean cosine to its members.
+    func articleScore(_ vector: SparseVector, _ story: Int32) -> Float {
+        let entry = stories[Int(story)]
+        if parameters.linkage == 0 { return vector.cosine(entry.centroid) }
+        return entry.weight > 0 ? vector.dot(entry.centroid) / entry.weight : 0
+    }
+
+    /// How close two stories are: centroid cosine, or with average linkage the mean cosine between members.
+    func storyScore(_ first: Int32, _ second: Int32) -> Float {
+        let a = stories[Int(first)]
+        let b = stories[Int(second)]
+        if parameters.linkage == 0 { return a.centroid.cosine(b.centroid) }
+        return a.weight > 0 && b.weight > 0 ? a.centroid.dot(b.centroid) / (a.weight * b.weight) : 0
+    }
+
+    func find(_ story: Int32) -> Int32 {
+        var current = story
+        while stories[Int(current)].parent != current { current = stories[Int(current)].parent }
+        return current
+    }
+
+    /// Records a duplicate: it stores no vector and takes its lead's story.
+    mutating func addDuplicate(of original: Int32, time: Double) {
+        articleStart.append(articleStart[articleStart.count - 1])
+        let story = find(storyOf[Int(original)])
+        storyOf.append(story)
+        let arrival = Int32(storyOf.count - 1)
+        stories[Int(story)].lastArrival = arrival
+        if !time.isNaN {
+            stories[Int(story)].lastTime = max(
+                stories[Int(story)].lastTime.isNaN ? time : stories[Int(story)].lastTime, time)
+        }
+    }
+
+    /// Adds a new (non-duplicate) article and assigns it to a story.
+    /// - Returns: the story joined and its cosine, or nil when the article founded a story.
+    mutating func add(
+        tokens: [Token], time: Double, inWindow: (Double, Double, Double) -> Bool
+    )
+        -> (story: Int32, score: Float)?
+    {
+        let article = Int32(storyOf.count)
+        collectTerms(tokens)
+        let vector = vector(of: article)
+        var best: (story: Int32, score: Float)?
+        if !vector.isEmpty {
+            for story in candidates(for: vector, excluding: -1) {
+                let entry = stories[Int(story)]
+                guard inWindow(time, entry.lastTime, parameters.storyWindowHours) else { continue }
+                let score = articleScore(vector, story)
+                if score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) { best = (story, score) }
+            }
+        }
+        let story: Int32
+        if let best {
+            story = best.story
+        } else {
+            story = Int32(stories.count)
+            stories.append(Story(founder: article, parent: story, lastArrival: article))
+        }
+        storyOf.append(story)
+        join(article, vector: vector, story: story, time: time)
+        return best
+    }
+
+    private mutating func join(_ article: Int32, vector: SparseVector, story: Int32, time: Double) {
+        var entry = stories[Int(story)]
+        stories[Int(story)] = Story(founder: 0, parent: 0, lastArrival: 0)  // release the buffers for in-place edits
+        let limit = Float(parameters.centroidMembers)
+        if entry.weight >= limit {
+            entry.centroid.scale(by: (limit - 1) / limit)
+            entry.weight = limit - 1
+        }
+        entry.centroid.add(vector)
+        entry.centroid.prune(to: parameters.centroidTerms)
+        entry.weight += 1
+        entry.members.append(article)
+        entry.lastArrival = article
+        if !time.isNaN { entry.lastTime = entry.lastTime.isNaN ? time : max(entry.lastTime, time) }
+        stories[Int(story)] = entry
+        index(story)
+        touched.append(story)
+    }
+
+    /// Enters the story under its top centroid terms.
+    private mutating func index(_ story: Int32) {
+        for term in stories[Int(story)].centroid.topTerms(Self.indexedTerms) {
+            let list = Int(term)
+            if postings[list].suffix(4).contains(story) { continue }
+            postings[list].append(story)
+            if postings[list].count > 2 * Self.postingLimit {
+                postings[list].removeFirst(postings[list].count - Self.postingLimit)
+            }
+        }
+    }
+
+    /// Stories sharing heavy terms with `vector`, best shared weight first, at most `exactCandidates`.
+    mutating func candidates(for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates) -> [Int32] {
+        if candidateStamp.count < stories.count {
+            candidateStamp.append(contentsOf: repeatElement(-1, count: stories.count - candidateStamp.count))
+            candidateScore.append(contentsOf: repeatElement(0, count: stories.count - candidateScore.count))
+        }
+        stamp &+= 1
+        var found: [Int32] = []
+        let top = vector.topTerms(Self.indexedTerms)
+        for term in top {
+            let position = vector.terms.firstIndex(of: term) ?? 0
+            let weight = vector.weights[position]
+            for raw in postings[Int(term)].suffix(Self.postingLimit) {
+                let story = find(raw)
+                if story == excluding { continue }
+                if candidateStamp[Int(story)] != stamp {
+                    candidateStamp[Int(story)] = stamp
+                    candidateScore[Int(story)] = 0
+                    found.append(story)
+                }
+                candidateScore[Int(story)] += weight
+            }
+        }
+        if found.count > limit {
+            found.sort {
+                candidateScore[Int($0)] != candidateScore[Int($1)]
+                    ? candidateScore[Int($0)] > candidateScore[Int($1)] : $0 < $1
+            }
+            found.removeLast(found.count - limit)
+        }
+        return found
+    }
+
+    /// Counts the article's terms, updates document frequencies, and stores its heaviest terms.
+    private mutating func collectTerms(_ tokens: [Token]) {
+        scratchTerms.removeAll(keepingCapacity: true)
+        scratchTF.removeAll(keepingCapacity: true)
+        let titleWeight = Float(parameters.titleWeight)
+        let nameWeight = Float(parameters.nameWeight)
+        let linkWeight = Float(parameters.linkWeight)
+        let bigramWeight = Float(parameters.bigramWeight)
+        let numberWeight = Float(parameters.numberWeight)
+        var previous: Token?
+        var units: [(hash: UInt64, weight: Float)] = []
+        for token in tokens where token.flags & Token.stopword == 0 {
+            var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
+            if token.flags & Token.link != 0 { weight = linkWeight }
+            if token.flags & Token.capitalised != 0 { weight *= nameWeight }
+            if token.flags & Token.number != 0 { weight *= numberWeight }
+            units.append((token.hash, weight))
+            if bigramWeight > 0, let last = previous,
+                last.flags & ~Token.capitalised == token.flags & ~Token.capitalised
+            {
+                units.append((Tokenizer.mix(last.hash &* 31 ^ token.hash), weight * bigramWeight))
+            }
+            previous = token
+        }
+        for (hash, weight) in units {
+            let term: Int32
+            if let known = termIds[hash] {
+                term = known
+            } else {
+                term = Int32(documentFrequency.count)
+                termIds[hash] = term
+                documentFrequency.append(0)
+                postings.append([])
+                slot.append(-1)
+            }
+            let position = slot[Int(term)]
+            if position >= 0 {
+                scratchTF[Int(position)] += weight
+            } else {
+                slot[Int(term)] = Int32(scratchTerms.count)
+                scratchTerms.append(term)
+                scratchTF.append(weight)
+            }
+        }
+        documents += 1
+        for term in scratchTerms {
+            documentFrequency[Int(term)] += 1
+            slot[Int(term)] = -1
+        }
+        // Dampen repetition: the fifth mention of a word says less than the first.
+        for index in scratchTF.indices where scratchTF[index] > 1 {
+            scratchTF[index] = 1 + log(scratchTF[index])
+        }
+        var order = Array(scratchTerms.indices)
+        if order.count > parameters.articleTerms {
+            let weights = order.map { scratchTF[$0] * idf(scratchTerms[$0]) }
+            order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : scratchTerms[$0] < scratchTerms[$1] }
+            order.removeLast(order.count - parameters.articleTerms)
+        }
+        order.sort { scratchTerms[$0] < scratchTerms[$1] }
+        for index in order {
+            articleTerms.append(scratchTerms[index])
+            articleTF.append(scratchTF[index])
+        }
+        articleStart.append(Int32(articleTerms.count))
+    }
+
+    /// Merges stories touched since the last pass into close neighbours: undoes the order effects of the single
+    /// pass (a story split because its first articles arrived before the words that tie them were common).
+    @discardableResult
+    mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) -> Int {
+        let list = subjects ?? touched
+        touched.removeAll(keepingCapacity: true)
+        var seen = Set<Int32>()
+        var pairs: [(a: Int32, b: Int32, score: Float)] = []
+        for raw in list {
+            let story = find(raw)
+            guard seen.insert(story).inserted else { continue }
+            let centroid = stories[Int(story)].centroid
+            guard !centroid.isEmpty else { continue }
+            for other in candidates(for: centroid, excluding: story) {
+                guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
+                else { continue }
+                let score = storyScore(story, other)
+                if score >= Float(parameters.mergeThreshold) {
+                    pairs.append((min(story, other), max(story, other), score))
+                }
+            }
+        }
+        pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
+        var merged = 0
+        for pair in pairs {
+            let a = find(pair.a)
+            let b = find(pair.b)
+            guard a != b else { continue }
+            var score = pair.score
+            if a != pair.a || b != pair.b {
+                score = storyScore(a, b)
+                guard score >= Float(parameters.mergeThreshold) else { continue }
+            }
+            merge(a, b, score: score)
+            merged += 1
+        }
+        return merged
+    }
+
+    /// Merge passes over the stories each pass changed, until none merges (at most `rounds`): close to
+    /// agglomerative average linkage over the window, at the cost of a few linear passes.
+    mutating func mergeUntilStable(_ subjects: [Int32]?, rounds: Int, inWindow: (Double, Double, Double) -> Bool) {
+        var merged = mergePass(stories: subjects, inWindow: inWindow)
+        var round = 1
+        while merged > 0 && round < rounds {
+            merged = mergePass(inWindow: inWindow)
+            round += 1
+        }
+    }
+
+    /// Joins two stories; the one founded first survives, so replaying the same articles gives the same ids.
+    private mutating func merge(_ first: Int32, _ second: Int32, score: Float) {
+        let (keep, gone) =
+            stories[Int(first)].founder < stories[Int(second)].founder ? (first, second) : (second, first)
+        var survivor = stories[Int(keep)]
+        let absorbed = stories[Int(gone)]
+        survivor.centroid.add(absorbed.centroid)
+        survivor.centroid.prune(to: parameters.centroidTerms)
+        survivor.weight += absorbed.weight
+        survivor.members.append(contentsOf: absorbed.members)
+        survivor.lastArrival = max(survivor.lastArrival, absorbed.lastArrival)
+        if !absorbed.lastTime.isNaN {
+            survivor.lastTime = survivor.lastTime.isNaN ? absorbed.lastTime : max(survivor.lastTime, absorbed.lastTime)
+        }
+        stories[Int(keep)] = survivor
+        stories[Int(gone)].parent = keep
+        stories[Int(gone)].mergeScore = score
+        stories[Int(gone)].members = []
+        stories[Int(gone)].centroid = SparseVector()
+        index(keep)
+        touched.append(keep)
+    }
+
+    /// Rebuilds the centroids of `subjects` from their members with today's document frequencies.
+    mutating func rebuildCentroids(_ subjects: [Int32]) {
+        for story in subjects {
+            var centroid = SparseVector()
+            let members = stories[Int(story)].members
+            let recent = members.suffix(parameters.centroidMembers)
+            for member in recent where articleStart[Int(member)] < articleStart[Int(member) + 1] {
+                centroid.add(vector(of: member))
+            }
+            centroid.prune(to: parameters.centroidTerms)
+            stories[Int(story)].centroid = centroid
+            stories[Int(story)].weight = Float(recent.count)
+            index(story)
+        }
+    }
+
+    /// Clusters the recent window again with today's document frequencies: the single pass over the window's
+    /// articles, in their order, against what remains of older stories. Early articles of a stream were placed
+    /// while the words that tie them were still rare or unknown; this second pass costs as much as the first did
+    /// for the window, so the whole stays linear.
+    /// - Returns: per window article, the story it joined and its score (nil for an article that founded one).
+    mutating func recluster(
+        _ articles: [Int32], times: [Double], inWindow: (Double, Double, Double) -> Bool
+    )
+        -> [(story: Int32, score: Float)?]
+    {
+        let inWindowSet = Set(articles)
+        var founded: [Int32: Int32] = [:]
+        var affected: [Int32] = []
+        var seen = Set<Int32>()
+        for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
+            founded[story.founder] = Int32(index)
+        }
+        for article in articles {
+            let story = find(storyOf[Int(article)])
+            if seen.insert(story).inserted { affected.append(story) }
+        }
+        for story in founded.values where seen.insert(story).inserted { affected.append(story) }
+        for story in affected {
+            var entry = stories[Int(story)]
+            entry.members.removeAll { inWindowSet.contains($0) }
+            if inWindowSet.contains(entry.founder) { entry.members.removeAll() }
+            entry.lastTime = .nan
+            entry.lastArrival = entry.members.last ?? entry.founder
+            for member in entry.members where !times[Int(member)].isNaN {
+                entry.lastTime = entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+            }
+            stories[Int(story)] = entry
+        }
+        for story in founded.values {
+            stories[Int(story)].parent = story
+            stories[Int(story)].members = []
+            stories[Int(story)].centroid = SparseVector()
+            stories[Int(story)].weight = 0
+        }
+        rebuildCentroids(affected.filter { !stories[Int($0)].members.isEmpty })
+        var result: [(story: Int32, score: Float)?] = []
+        result.reserveCapacity(articles.count)
+        for article in articles {
+            let vector = vector(of: article)
+            let time = times[Int(article)]
+            var best: (story: Int32, score: Float)?
+            if !vector.isEmpty {
+                for story in candidates(for: vector, excluding: -1) where stories[Int(story)].weight > 0 {
+                    guard inWindow(time, stories[Int(story)].lastTime, parameters.storyWindowHours) else { continue }
+                    let score = articleScore(vector, story)
+                    if score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) {
+                        best = (story, score)
+                    }
+                }
+            }
+            let story: Int32
+            if let best {
+                story = best.story
+            } else if let own = founded[article] {
+                story = own
+                stories[Int(own)].lastTime = .nan
+            } else {
+                story = Int32(stories.count)
+                stories.append(Story(founder: article, parent: story, lastArrival: article))
+            }
+            storyOf[Int(article)] = story
+            join(article, vector: vector, story: story, time: time)
+            result.append(best)
+        }
+        return result
+    }
+
+    /// Moves recent articles to the story whose centroid they are now closest to (founders stay, so story ids
+    /// keep naming one of their members).
+    /// - Returns: the articles moved, with the story they moved to and its cosine.
+    mutating func reassign(
+        _ articles: [Int32], inWindow: (Double, Double, Double) -> Bool, times: [Double]
+    )
+        -> [(article: Int32, story: Int32, score: Float)]
+    {
+        var moved: [(article: Int32, story: Int32, score: Float)] = []
+        for article in articles {
+            let current = find(storyOf[Int(article)])
+            guard parameters.moveFounders != 0 || stories[Int(current)].founder != article else { continue }
+            guard stories[Int(current)].members.count > 1 else { continue }
+            let vector = vector(of: article)
+            guard !vector.isEmpty else { continue }
+            let here = articleScore(vector, current)
+            var best: (story: Int32, score: Float)?
+            for story in candidates(for: vector, excluding: current) {
+                guard inWindow(times[Int(article)], stories[Int(story)].lastTime, parameters.storyWindowHours)
+                else { continue }
+                let score = articleScore(vector, story)
+                if score > here + Float(parameters.moveMargin) && score >= Float(parameters.storyThreshold)
+                    && score > (best?.score ?? -1)
+                {
+                    best = (story, score)
+                }
+            }
+            guard let best else { continue }
+            if let position = stories[Int(current)].members.firstIndex(of: article) {
+                stories[Int(current)].members.remove(at: position)
+            }
+            stories[Int(best.story)].members.append(article)
+            storyOf[Int(article)] = best.story
+            moved.append((article, best.story, best.score))
+        }
+        return moved
+    }
+
+    /// Other stories close in topic to `story`, best first.
+    mutating func related(to story: Int32, count: Int, inWindow: (Double, Double, Double) -> Bool) -> [Int32] {
+        let centroid = stories[Int(story)].centroid
+        guard count > 0, !centroid.isEmpty else { return [] }
+        var scored: [(story: Int32, score: Float)] = []
+        for other in candidates(for: centroid, excluding: story, limit: 4 * Self.exactCandidates) {
+            guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
+            else { continue }
+            let score = centroid.cosine(stories[Int(other)].centroid)
+            if score >= Float(parameters.relatedThreshold) { scored.append((other, score)) }
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.story < $1.story }
+        return scored.prefix(count).map(\.story)
+    }
+
+    var touchedCount: Int { touched.count }
+}

@@ -1,0 +1,265 @@
+public import Foundation
+public import TributaryCore
+
+/// The state Tributary keeps between runs, as the pipeline sees it.
+///
+/// The pipeline talks to this protocol only, so a server database can take SQLite's place when one machine is no
+/// longer enough. Every method is one transaction: either all of it is stored or none of it is.
+public protocol FeedStore: Sendable {
+    /// Every feed the store knows, in URL order.
+    func feedStates() async throws -> [FeedState]
+
+    /// One feed's state, or nil when it was never fetched.
+    func feedState(url: String) async throws -> FeedState?
+
+    /// Stores feeds' HTTP state and entries, one transaction for the whole batch.
+    ///
+    /// - Returns: one result per update, in the same order.
+    func ingest(_ updates: [FeedUpdate], now: Date) async throws -> [IngestResult]
+
+    /// Moves a feed's state, articles and identities to a new URL (a confirmed permanent redirect).
+    func renameFeed(from oldURL: String, to newURL: String) async throws
+
+    /// Articles first seen at or after `since`, oldest first: what the linker replays to rebuild its window.
+    func articles(firstSeenSince since: Date) async throws -> [StoredArticle]
+
+    /// The newest `limit` articles of the given feeds that lead their group (not duplicates of another), newest
+    /// first, each followed by nothing else: ask `duplicates(of:)` for the copies.
+    func leadArticles(limit: Int, feeds: Set<String>) async throws -> [StoredArticle]
+
+    /// The articles marked as duplicates of the given ones.
+    func duplicates(of ids: [Int64]) async throws -> [StoredArticle]
+
+    /// Stores the linker's decisions and the stories they form.
+    func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws
+
+    /// Stories with an article first seen at or after `since`, most recently active first.
+    func stories(activeSince since: Date) async throws -> [StoryRecord]
+
+    /// The given stories, in the order asked for (unknown ids are left out).
+    func stories(ids: [String]) async throws -> [StoryRecord]
+
+    /// How many articles first seen at or after `since` the linker has not placed yet (a run died before linking).
+    func unlinkedCount(firstSeenSince since: Date) async throws -> Int
+
+    /// Articles belonging to the given stories, oldest first.
+    func articles(inStories ids: [String]) async throws -> [StoredArticle]
+
+    /// Drops articles past the retention window (keeping the newest per feed) and identities long unseen.
+    func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
+
+    /// Problems SQLite's own consistency check finds; empty when the store is sound.
+    func integrityProblems() async throws -> [String]
+}
+
+/// One feed's polling state: HTTP validators, health, scheduling and redirect bookkeeping.
+public struct FeedState: Sendable, Hashable, Codable {
+    public var url: String
+    public var etag: String?
+    public var lastModified: String?
+    /// The HTTP status of the last attempt (0 when none was received).
+    public var lastStatus: Int?
+    /// A person-readable reason the last attempt failed; nil after a success.
+    public var lastError: String?
+    /// Failures in a row.
+    public var errorCount: Int
+    public var lastFetched: Date?
+    public var lastSuccess: Date?
+    /// When the feed should be polled next; nil means now.
+    public var nextDue: Date?
+    /// Why the feed is no longer polled (410 Gone, too many failures); nil while it is active.
+    public var disabledReason: String?
+    /// A permanent redirect seen but not yet confirmed.
+    public var pendingRedirect: String?
+    /// How many runs in a row saw `pendingRedirect`.
+    public var redirectConfirmations: Int
+    /// The fetcher's own health record (JSON), kept whole so fields the store does not query survive.
+    public var health: Data?
+    /// What the feed said about itself on its last successful parse.
+    public var info: FeedInfo?
+    /// True once the feed was found to churn entry ids: its entries are then keyed by link.
+    public var keyByLink: Bool
+    /// Fetches in a row where every id was new while links repeated.
+    public var churnStrikes: Int
+
+    public init(
+        url: String, etag: String? = nil, lastModified: String? = nil, lastStatus: Int? = nil,
+        lastError: String? = nil, errorCount: Int = 0, lastFetched: Date? = nil, lastSuccess: Date? = nil,
+        nextDue: Date? = nil, disabledReason: String? = nil, pendingRedirect: String? = nil,
+        redirectConfirmations: Int = 0, health: Data? = nil, info: FeedInfo? = nil, keyByLink: Bool = false,
+        churnStrikes: Int = 0
+    ) {
+        self.url = url
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.errorCount = errorCount
+        self.lastFetched = lastFetched
+        self.lastSuccess = lastSuccess
+        self.nextDue = nextDue
+        self.disabledReason = disabledReason
+        self.pendingRedirect = pendingRedirect
+        self.redirectConfirmations = redirectConfirmations
+        self.health = health
+        self.info = info
+        self.keyByLink = keyByLink
+        self.churnStrikes = churnStrikes
+    }
+}
+
+/// What one fetch of one feed brought: its new HTTP state, and the parsed document when there was a body.
+public struct FeedUpdate: Sendable, Hashable {
+    /// Stored as given, except `keyByLink` and `churnStrikes`, which the store itself maintains.
+    public var state: FeedState
+    /// Nil for a 304 or a failure: the feed's articles are then left as they are.
+    public var parsed: ParsedFeed?
+
+    public init(state: FeedState, parsed: ParsedFeed? = nil) {
+        self.state = state
+        self.parsed = parsed
+    }
+}
+
+/// What storing one feed's entries changed.
+public struct IngestResult: Sendable, Hashable {
+    public var feedURL: String
+    /// Store ids of articles seen for the first time.
+    public var newArticles: [Int64]
+    /// Store ids of articles whose content changed in place.
+    public var updatedArticles: [Int64]
+    /// Entries already stored with the same content.
+    public var unchanged: Int
+    /// Entries whose article has expired but whose identity is still known: they do not come back as new.
+    public var expired: Int
+    /// True when this fetch switched the feed to keying entries by link.
+    public var switchedToLinkKeys: Bool
+    /// Things a person should know, for the log.
+    public var warnings: [String]
+
+    public init(
+        feedURL: String, newArticles: [Int64] = [], updatedArticles: [Int64] = [], unchanged: Int = 0,
+        expired: Int = 0, switchedToLinkKeys: Bool = false, warnings: [String] = []
+    ) {
+        self.feedURL = feedURL
+        self.newArticles = newArticles
+        self.updatedArticles = updatedArticles
+        self.unchanged = unchanged
+        self.expired = expired
+        self.switchedToLinkKeys = switchedToLinkKeys
+        self.warnings = warnings
+    }
+}
+
+/// An article as stored, with the bookkeeping the linker and publisher need.
+public struct StoredArticle: Sendable, Hashable {
+    /// The store's id for the article; stable for the article's lifetime.
+    public var id: Int64
+    public var feedURL: String
+    /// The entry's identity within its feed (`id:…`, `link:…` or `hash:…`).
+    public var entryKey: String
+    public var article: Article
+    public var firstSeen: Date
+    /// When the store last saw the content change (equals `firstSeen` until the entry is edited).
+    public var contentUpdated: Date
+    /// The date the article sorts by: published (or updated), never later than first seen.
+    public var sortDate: Date
+    public var contentHash: String
+    public var storyID: String?
+    /// The store id of the article this one is a copy of.
+    public var duplicateOf: Int64?
+    /// Why the linker placed the article where it is.
+    public var reasons: [String]
+
+    public init(
+        id: Int64, feedURL: String, entryKey: String, article: Article, firstSeen: Date, contentUpdated: Date,
+        sortDate: Date, contentHash: String, storyID: String? = nil, duplicateOf: Int64? = nil,
+        reasons: [String] = []
+    ) {
+        self.id = id
+        self.feedURL = feedURL
+        self.entryKey = entryKey
+        self.article = article
+        self.firstSeen = firstSeen
+        self.contentUpdated = contentUpdated
+        self.sortDate = sortDate
+        self.contentHash = contentHash
+        self.storyID = storyID
+        self.duplicateOf = duplicateOf
+        self.reasons = reasons
+    }
+}
+
+/// The linker's decision for one stored article.
+public struct LinkUpdate: Sendable, Hashable {
+    public var articleID: Int64
+    public var storyID: String
+    public var duplicateOf: Int64?
+    public var reasons: [String]
+
+    public init(articleID: Int64, storyID: String, duplicateOf: Int64? = nil, reasons: [String] = []) {
+        self.articleID = articleID
+        self.storyID = storyID
+        self.duplicateOf = duplicateOf
+        self.reasons = reasons
+    }
+}
+
+/// A story: articles about one event, and the stories close to it in topic.
+public struct StoryRecord: Sendable, Hashable {
+    public var id: String
+    /// The headline of the story's lead article.
+    public var title: String?
+    /// Related story ids, best first.
+    public var related: [String]
+    /// When the story's newest article was first seen.
+    public var lastActive: Date
+    /// How many stored articles belong to it (filled in when read back).
+    public var articleCount: Int
+
+    public init(id: String, title: String? = nil, related: [String] = [], lastActive: Date, articleCount: Int = 0) {
+        self.id = id
+        self.title = title
+        self.related = related
+        self.lastActive = lastActive
+        self.articleCount = articleCount
+    }
+}
+
+/// How long the store keeps what.
+public struct RetentionPolicy: Sendable, Hashable {
+    /// Articles first seen longer ago than this are dropped…
+    public var window: TimeInterval
+    /// …except the newest this many of each feed.
+    public var keepPerFeed: Int
+    /// Identities not seen in a feed for this long are forgotten; longer than `window`, so an entry that has
+    /// expired but is still in its feed is not taken for new.
+    public var identityWindow: TimeInterval
+
+    public init(window: TimeInterval, keepPerFeed: Int, identityWindow: TimeInterval) {
+        self.window = window
+        self.keepPerFeed = keepPerFeed
+        self.identityWindow = identityWindow
+    }
+
+    /// The policy feeds.json's `store` settings ask for; identities live four times the window, a year at least.
+    public init(_ settings: StoreSettings) {
+        let window = TimeInterval(max(settings.retentionDays, 1)) * 86_400
+        self.init(
+            window: window, keepPerFeed: max(settings.keepPerFeed, 0), identityWindow: max(4 * window, 365 * 86_400)
+        )
+    }
+}
+
+/// What `prune` removed.
+public struct PruneReport: Sendable, Hashable {
+    public var articles: Int
+    public var identities: Int
+    public var stories: Int
+
+    public init(articles: Int = 0, identities: Int = 0, stories: Int = 0) {
+        self.articles = articles
+        self.identities = identities
+        self.stories = stories
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+import TributaryCore
+
+/// Stores the feeds of one batch inside the caller's transaction: entry identity, edits in place, expired entries
+/// and feeds that churn their ids.
+struct Ingester {
+    let db: Database
+    let now: Date
+    private let encoder: JSONEncoder
+
+    /// Fetches in a row with every id new while links repeat before a feed is keyed by link: one such fetch can be
+    /// a feed that really did replace its whole page.
+    static let churnStrikesToSwitch = 2
+    /// How stale an identity's `last_seen` may get before a fetch that sees the entry refreshes it; saves a write
+    /// per entry per fetch.
+    static let lastSeenSlack: TimeInterval = 86_400
+
+    init(db: Database, now: Date) {
+        self.db = db
+        self.now = now
+        encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+    }
+
+    private struct Known {
+        var firstSeen: Double
+        var lastSeen: Double
+        var link: String?
+    }
+
+    private struct Stored {
+        var id: Int64
+        var hash: String
+        var firstSeen: Double
+    }
+
+    mutating func ingest(_ update: FeedUpdate) throws -> IngestResult {
+        var state = update.state
+        let url = state.url
+        if let previous = try Row.fetchOne(
+            db, sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?", arguments: [url])
+        {
+            state.keyByLink = previous["key_by_link"]
+            state.churnStrikes = previous["churn_strikes"]
+            if state.info == nil, let text: String = previous["info"] {
+                state.info = try? JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8))
+            }
+        } else {
+            state.keyByLink = false
+            state.churnStrikes = 0
+        }
+        var result = IngestResult(feedURL: url)
+        guard let parsed = update.parsed else {
+            try SQLiteStore.upsert(state, db)
+            return result
+        }
+        state.info = parsed.info
+
+        var known = try loadIdentities(url)
+        if !state.keyByLink {
+            if churns(parsed.articles, known: known) {
+                state.churnStrikes += 1
+            } else if parsed.articles.contains(where: { known[EntryIdentity.key(for: $0, byLink: false)] != nil }) {
+                state.churnStrikes = 0
+            }
+            if state.churnStrikes >= Self.churnStrikesToSwitch {
+                state.keyByLink = true
+                try rekeyByLink(url)
+                known = try loadIdentities(url)
+                result.switchedToLinkKeys = true
+                result.warnings.append(
+                    "\(url) gives every entry a new id on every fetch while its links repeat; "
+                        + "its entries are now recognised by link")
+            }
+        }
+        try SQLiteStore.upsert(state, db)
+
+        var stored = try loadArticles(url)
+        let nowSeconds = now.timeIntervalSince1970
+        var seen: Set<String> = []
+        for var article in parsed.articles {
+            article.feedURL = url
+            let key = EntryIdentity.key(for: article, byLink: state.keyByLink)
+            guard seen.insert(key).inserted else { continue }
+            let hash = EntryIdentity.contentHash(of: article)
+            if let existing = stored[key] {
+                if existing.hash != hash {
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?
+                            WHERE id = ?
+                            """
+                    ).execute(arguments: [
+                        try json(article), hash, nowSeconds, sortDate(article, firstSeen: existing.firstSeen),
+                        existing.id,
+                    ])
+                    stored[key]?.hash = hash
+                    result.updatedArticles.append(existing.id)
+                } else {
+                    result.unchanged += 1
+                }
+            } else if known[key] != nil {
+                result.expired += 1
+            } else {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
+                            content_hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    url, key, try json(article), nowSeconds, nowSeconds, sortDate(article, firstSeen: nowSeconds),
+                    hash,
+                ])
+                let id = db.lastInsertedRowID
+                stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
+                result.newArticles.append(id)
+            }
+            if let identity = known[key] {
+                if identity.lastSeen < nowSeconds - Self.lastSeenSlack {
+                    try db.cachedStatement(
+                        sql: "UPDATE identities SET last_seen = ? WHERE feed_url = ? AND entry_key = ?"
+                    ).execute(arguments: [nowSeconds, url, key])
+                }
+            } else {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT OR IGNORE INTO identities (feed_url, entry_key, first_seen, last_seen, link)
+                        VALUES (?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [url, key, nowSeconds, nowSeconds, article.link])
+                known[key] = Known(firstSeen: nowSeconds, lastSeen: nowSeconds, link: article.link)
+            }
+        }
+        return result
+    }
+
+    /// True when every entry of this fetch has an id never seen before while most of their (distinct) links were
+    /// seen: the feed regenerates ids rather than publishing new entries.
+    private func churns(_ articles: [Article], known: [String: Known]) -> Bool {
+        guard articles.count >= 2, !known.isEmpty else { return false }
+        var links: Set<String> = []
+        for article in articles {
+            guard !article.id.isEmpty, known[EntryIdentity.key(for: article, byLink: false)] == nil else {
+                return false
+            }
+            guard let link = article.link, !link.isEmpty, links.insert(link).inserted else { return false }
+        }
+        let knownLinks = Set(known.values.compactMap(\.link))
+        let repeated = links.filter { knownLinks.contains($0) }.count
+        return repeated >= max(2, (articles.count + 1) / 2)
+    }
+
+    /// Re-files a feed's articles and identities under link keys; of several articles sharing a link (the copies
+    /// churn made) the first stored is kept.
+    private func rekeyByLink(_ url: String) throws {
+        let decoder = JSONDecoder()
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, entry_key, article FROM articles WHERE feed_url = ? ORDER BY id", arguments: [url])
+        var taken: Set<String> = []
+        for row in rows {
+            let text: String = row["article"]
+            let article = try decoder.decode(Article.self, from: Data(text.utf8))
+            let key = EntryIdentity.key(for: article, byLink: true)
+            let id: Int64 = row["id"]
+            if taken.insert(key).inserted {
+                try db.execute(
+                    sql: "DELETE FROM articles WHERE feed_url = ? AND entry_key = ? AND id != ?",
+                    arguments: [url, key, id])
+                try db.execute(sql: "UPDATE articles SET entry_key = ? WHERE id = ?", arguments: [key, id])
+            } else {
+                try db.execute(sql: "DELETE FROM articles WHERE id = ?", arguments: [id])
+            }
+        }
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO identities (feed_url, entry_key, first_seen, last_seen, link)
+                SELECT feed_url, 'link:' || link, MIN(first_seen), MAX(last_seen), link FROM identities
+                WHERE feed_url = ? AND link IS NOT NULL AND link != '' GROUP BY link
+                """, arguments: [url])
+    }
+
+    private func loadIdentities(_ url: String) throws -> [String: Known] {
+        var known: [String: Known] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT entry_key, first_seen, last_seen, link FROM identities WHERE feed_url = ?"),
+            arguments: [url])
+        while let row = try rows.next() {
+            known[row["entry_key"]] = Known(firstSeen: row["first_seen"], lastSeen: row["last_seen"], link: row["link"])
+        }
+        return known
+    }
+
+    private func loadArticles(_ url: String) throws -> [String: Stored] {
+        var stored: [String: Stored] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT id, entry_key, content_hash, first_seen FROM articles WHERE feed_url = ?"),
+            arguments: [url])
+        while let row = try rows.next() {
+            stored[row["entry_key"]] = Stored(id: row["id"], hash: row["content_hash"], firstSeen: row["first_seen"])
+        }
+        return stored
+    }
+
+    private func json(_ article: Article) throws -> String {
+        String(decoding: try encoder.encode(article), as: UTF8.self)
+    }
+
+    /// The date the entry claims, but never later than when it was first seen: a feed cannot pin an entry to the top
+    /// with a date in the future.
+    private func sortDate(_ article: Article, firstSeen: Double) -> Double {
+        guard let claimed = article.published ?? article.updated else { return firstSeen }
+        return min(claimed.timeIntervalSince1970, firstSeen)
+    }
+}

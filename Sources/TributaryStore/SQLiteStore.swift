@@ -1,0 +1,424 @@
+public import Foundation
+import GRDB
+import TributaryCore
+
+/// The default `FeedStore`: one SQLite file, through GRDB, in WAL mode.
+///
+/// WAL lets `tributary list` read while a run writes; every write is a `BEGIN IMMEDIATE` transaction (GRDB's
+/// default for writes) so a read-then-write never fails half-way on a lock; a busy timeout makes a second writer
+/// wait instead of failing at once. A process killed anywhere leaves the file as of the last commit.
+public final class SQLiteStore: FeedStore {
+    /// Knobs that are not part of feeds.json.
+    public struct Options: Sendable {
+        /// Seconds a writer waits for another one before giving up.
+        public var busyTimeout: TimeInterval
+        /// Caps the database at this many pages, so tests can make the disk "full" on purpose.
+        public var maxPageCount: Int?
+
+        public init(busyTimeout: TimeInterval = 10, maxPageCount: Int? = nil) {
+            self.busyTimeout = busyTimeout
+            self.maxPageCount = maxPageCount
+        }
+    }
+
+    private let pool: DatabasePool
+    /// Where the database file is.
+    public let path: String
+
+    /// Opens (creating when missing) the store at `path` and brings its schema up to date.
+    ///
+    /// - Throws: `StoreError` when the file cannot be opened or migrated.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(options.busyTimeout)
+        configuration.label = "tributary.store"
+        let maxPageCount = options.maxPageCount
+        configuration.prepareDatabase { db in
+            // NORMAL is durable against a killed process in WAL mode; only a power cut can lose the last commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let maxPageCount {
+                try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)")
+            }
+        }
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw StoreError.wrap(error, "cannot open the store at \(path)")
+        }
+    }
+
+    // MARK: Feeds
+
+    public func feedStates() async throws -> [FeedState] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM feeds ORDER BY url").map(Self.feedState(from:))
+        }
+    }
+
+    public func feedState(url: String) async throws -> FeedState? {
+        try await reading { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM feeds WHERE url = ?", arguments: [url]).map(Self.feedState(from:))
+        }
+    }
+
+    public func renameFeed(from oldURL: String, to newURL: String) async throws {
+        guard oldURL != newURL else { return }
+        try await writing { db in
+            guard
+                var state = try Row.fetchOne(db, sql: "SELECT * FROM feeds WHERE url = ?", arguments: [oldURL])
+                    .map(Self.feedState(from:))
+            else { return }
+            state.url = newURL
+            state.pendingRedirect = nil
+            state.redirectConfirmations = 0
+            try Self.upsert(state, db)
+            try db.execute(sql: "DELETE FROM feeds WHERE url = ?", arguments: [oldURL])
+            // Entries the new URL already has win; the old URL's copies of them go.
+            try db.execute(
+                sql: "UPDATE OR IGNORE articles SET feed_url = ? WHERE feed_url = ?", arguments: [newURL, oldURL])
+            try db.execute(sql: "DELETE FROM articles WHERE feed_url = ?", arguments: [oldURL])
+            try db.execute(
+                sql: "UPDATE OR IGNORE identities SET feed_url = ? WHERE feed_url = ?", arguments: [newURL, oldURL])
+            try db.execute(sql: "DELETE FROM identities WHERE feed_url = ?", arguments: [oldURL])
+            try Self.rewriteArticleFeedURLs(feed: newURL, db)
+        }
+    }
+
+    // MARK: Ingest
+
+    public func ingest(_ updates: [FeedUpdate], now: Date) async throws -> [IngestResult] {
+        guard !updates.isEmpty else { return [] }
+        return try await writing { db in
+            var ingester = Ingester(db: db, now: now)
+            return try updates.map { try ingester.ingest($0) }
+        }
+    }
+
+    // MARK: Articles
+
+    public func articles(firstSeenSince since: Date) async throws -> [StoredArticle] {
+        try await reading { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM articles WHERE first_seen >= ? ORDER BY first_seen, id",
+                arguments: [since.timeIntervalSince1970]
+            ).map { try Self.storedArticle(from: $0, decoder) }
+        }
+    }
+
+    public func leadArticles(limit: Int, feeds: Set<String>) async throws -> [StoredArticle] {
+        guard limit > 0 else { return [] }
+        return try await reading { db in
+            let decoder = JSONDecoder()
+            var found: [StoredArticle] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY sort_date DESC, id DESC")
+            while found.count < limit, let row = try rows.next() {
+                let feedURL: String = row["feed_url"]
+                if feeds.contains(feedURL) {
+                    found.append(try Self.storedArticle(from: row, decoder))
+                }
+            }
+            return found
+        }
+    }
+
+    public func duplicates(of ids: [Int64]) async throws -> [StoredArticle] {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            let decoder = JSONDecoder()
+            var found: [StoredArticle] = []
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM articles WHERE duplicate_of IN (\(marks)) ORDER BY first_seen, id",
+                    arguments: StatementArguments(chunk))
+                found += try rows.map { try Self.storedArticle(from: $0, decoder) }
+            }
+            return found
+        }
+    }
+
+    public func articles(inStories ids: [String]) async throws -> [StoredArticle] {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            let decoder = JSONDecoder()
+            var found: [StoredArticle] = []
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM articles WHERE story_id IN (\(marks)) ORDER BY first_seen, id",
+                    arguments: StatementArguments(chunk))
+                found += try rows.map { try Self.storedArticle(from: $0, decoder) }
+            }
+            return found.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
+        }
+    }
+
+    // MARK: Links and stories
+
+    public func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws {
+        guard !links.isEmpty || !stories.isEmpty else { return }
+        try await writing { db in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            for story in stories {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO stories (id, title, last_active) VALUES (?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET title = excluded.title, last_active = excluded.last_active
+                        """
+                ).execute(arguments: [story.id, story.title, story.lastActive.timeIntervalSince1970])
+                try db.cachedStatement(sql: "DELETE FROM story_related WHERE story_id = ?").execute(arguments: [
+                    story.id
+                ])
+                for (rank, related) in story.related.enumerated() where related != story.id {
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO story_related (story_id, rank, related_id) VALUES (?, ?, ?)"
+                    ).execute(arguments: [story.id, rank, related])
+                }
+            }
+            for link in links {
+                let reasons = String(decoding: try encoder.encode(link.reasons), as: UTF8.self)
+                try db.cachedStatement(
+                    sql: "UPDATE articles SET story_id = ?, duplicate_of = ?, reasons = ? WHERE id = ?"
+                ).execute(arguments: [
+                    link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons, link.articleID,
+                ])
+            }
+            // A story whose every article moved to another one is gone.
+            try db.execute(
+                sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+        }
+    }
+
+    public func stories(activeSince since: Date) async throws -> [StoryRecord] {
+        try await reading { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.title, s.last_active, COUNT(a.id) AS n FROM stories s
+                    JOIN articles a ON a.story_id = s.id
+                    GROUP BY s.id HAVING MAX(a.first_seen) >= ?
+                    ORDER BY s.last_active DESC, s.id
+                    """, arguments: [since.timeIntervalSince1970])
+            return try rows.map { row in
+                let id: String = row["id"]
+                let related = try String.fetchAll(
+                    db, sql: "SELECT related_id FROM story_related WHERE story_id = ? ORDER BY rank", arguments: [id])
+                return StoryRecord(
+                    id: id, title: row["title"], related: related,
+                    lastActive: Date(timeIntervalSince1970: row["last_active"]), articleCount: row["n"])
+            }
+        }
+    }
+
+    public func stories(ids: [String]) async throws -> [StoryRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            var found: [String: StoryRecord] = [:]
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.title, s.last_active, COUNT(a.id) AS n FROM stories s
+                        LEFT JOIN articles a ON a.story_id = s.id
+                        WHERE s.id IN (\(marks)) GROUP BY s.id
+                        """, arguments: StatementArguments(chunk))
+                for row in rows {
+                    let id: String = row["id"]
+                    let related = try String.fetchAll(
+                        db, sql: "SELECT related_id FROM story_related WHERE story_id = ? ORDER BY rank",
+                        arguments: [id])
+                    found[id] = StoryRecord(
+                        id: id, title: row["title"], related: related,
+                        lastActive: Date(timeIntervalSince1970: row["last_active"]), articleCount: row["n"])
+                }
+            }
+            return ids.compactMap { found[$0] }
+        }
+    }
+
+    public func unlinkedCount(firstSeenSince since: Date) async throws -> Int {
+        try await reading { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM articles WHERE first_seen >= ? AND story_id IS NULL",
+                arguments: [since.timeIntervalSince1970]) ?? 0
+        }
+    }
+
+    // MARK: Retention and health
+
+    public func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport {
+        try await writing { db in
+            var report = PruneReport()
+            let cutoff = now.timeIntervalSince1970 - policy.window
+            try db.execute(
+                sql: """
+                    DELETE FROM articles WHERE first_seen < ? AND id NOT IN (
+                        SELECT id FROM (
+                            SELECT id, ROW_NUMBER() OVER (
+                                PARTITION BY feed_url ORDER BY sort_date DESC, id DESC) AS position
+                            FROM articles)
+                        WHERE position <= ?)
+                    """, arguments: [cutoff, policy.keepPerFeed])
+            report.articles = db.changesCount
+            let identityCutoff = now.timeIntervalSince1970 - policy.identityWindow
+            try db.execute(
+                sql: """
+                    DELETE FROM identities WHERE last_seen < ? AND NOT EXISTS (
+                        SELECT 1 FROM articles a
+                        WHERE a.feed_url = identities.feed_url AND a.entry_key = identities.entry_key)
+                    """, arguments: [identityCutoff])
+            report.identities = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+            report.stories = db.changesCount
+            return report
+        }
+    }
+
+    public func integrityProblems() async throws -> [String] {
+        try await reading { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError.wrap(error, "cannot read the store at \(path)")
+        }
+    }
+
+    private func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError.wrap(error, "cannot write the store at \(path)")
+        }
+    }
+
+    static func feedState(from row: Row) throws -> FeedState {
+        var info: FeedInfo?
+        if let text: String = row["info"] {
+            info = try JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8))
+        }
+        return FeedState(
+            url: row["url"], etag: row["etag"], lastModified: row["last_modified"], lastStatus: row["last_status"],
+            lastError: row["last_error"], errorCount: row["error_count"], lastFetched: date(row["last_fetched"]),
+            lastSuccess: date(row["last_success"]), nextDue: date(row["next_due"]),
+            disabledReason: row["disabled_reason"], pendingRedirect: row["pending_redirect"],
+            redirectConfirmations: row["redirect_confirmations"], health: row["health"], info: info,
+            keyByLink: row["key_by_link"], churnStrikes: row["churn_strikes"])
+    }
+
+    static func upsert(_ state: FeedState, _ db: Database) throws {
+        var info: String?
+        if let value = state.info {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            info = String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO feeds (url, etag, last_modified, last_status, last_error, error_count, last_fetched,
+                    last_success, next_due, disabled_reason, pending_redirect, redirect_confirmations, health, info,
+                    key_by_link, churn_strikes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                    last_status = excluded.last_status, last_error = excluded.last_error,
+                    error_count = excluded.error_count, last_fetched = excluded.last_fetched,
+                    last_success = excluded.last_success, next_due = excluded.next_due,
+                    disabled_reason = excluded.disabled_reason, pending_redirect = excluded.pending_redirect,
+                    redirect_confirmations = excluded.redirect_confirmations, health = excluded.health,
+                    info = excluded.info, key_by_link = excluded.key_by_link, churn_strikes = excluded.churn_strikes
+                """
+        ).execute(arguments: [
+            state.url, state.etag, state.lastModified, state.lastStatus, state.lastError, state.errorCount,
+            state.lastFetched?.timeIntervalSince1970, state.lastSuccess?.timeIntervalSince1970,
+            state.nextDue?.timeIntervalSince1970, state.disabledReason, state.pendingRedirect,
+            state.redirectConfirmations, state.health, info, state.keyByLink, state.churnStrikes,
+        ])
+    }
+
+    /// Keeps each stored article's own `feedURL` in step with the feed it is filed under after a move.
+    private static func rewriteArticleFeedURLs(feed: String, _ db: Database) throws {
+        let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try Row.fetchAll(db, sql: "SELECT id, article FROM articles WHERE feed_url = ?", arguments: [feed])
+        for row in rows {
+            let text: String = row["article"]
+            var article = try decoder.decode(Article.self, from: Data(text.utf8))
+            guard article.feedURL != feed else { continue }
+            article.feedURL = feed
+            let id: Int64 = row["id"]
+            try db.execute(
+                sql: "UPDATE articles SET article = ? WHERE id = ?",
+                arguments: [String(decoding: try encoder.encode(article), as: UTF8.self), id])
+        }
+    }
+
+    static func storedArticle(from row: Row, _ decoder: JSONDecoder) throws -> StoredArticle {
+        let text: String = row["article"]
+        let article = try decoder.decode(Article.self, from: Data(text.utf8))
+        var reasons: [String] = []
+        if let reasonText: String = row["reasons"] {
+            reasons = try decoder.decode([String].self, from: Data(reasonText.utf8))
+        }
+        return StoredArticle(
+            id: row["id"], feedURL: row["feed_url"], entryKey: row["entry_key"], article: article,
+            firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
+            contentUpdated: Date(timeIntervalSince1970: row["content_updated"]),
+            sortDate: Date(timeIntervalSince1970: row["sort_date"]), contentHash: row["content_hash"],
+            storyID: row["story_id"], duplicateOf: row["duplicate_of"], reasons: reasons)
+    }
+
+    private static func date(_ seconds: Double?) -> Date? {
+        seconds.map(Date.init(timeIntervalSince1970:))
+    }
+}
+
+extension StoreError {
+    /// Names what failed and why, with SQLite's own words for a full disk or a locked file.
+    static func wrap(_ error: any Error, _ context: String) -> StoreError {
+        if let storeError = error as? StoreError {
+            return storeError
+        }
+        if let databaseError = error as? DatabaseError {
+            switch databaseError.resultCode {
+            case .SQLITE_FULL:
+                return StoreError(
+                    "\(context): the disk or the database is full (\(databaseError.message ?? "SQLITE_FULL"))")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError("\(context): another process holds the database")
+            case .SQLITE_IOERR:
+                return StoreError(
+                    "\(context): the disk refused a write (full, or a file-size limit reached?): "
+                        + (databaseError.message ?? "disk I/O error"))
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return StoreError("\(context): the database file is damaged (\(databaseError.message ?? "corrupt"))")
+            default:
+                return StoreError("\(context): \(databaseError.message ?? "\(databaseError.resultCode)")")
+            }
+        }
+        return StoreError("\(context): \(error)")
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

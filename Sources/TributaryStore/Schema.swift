@@ -1,0 +1,72 @@
+import GRDB
+
+/// The store's schema, changed only by appending migrations: a store written by an older Tributary opens in a newer.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE feeds (
+                        url TEXT PRIMARY KEY NOT NULL,
+                        etag TEXT,
+                        last_modified TEXT,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        error_count INTEGER NOT NULL DEFAULT 0,
+                        last_fetched REAL,
+                        last_success REAL,
+                        next_due REAL,
+                        disabled_reason TEXT,
+                        pending_redirect TEXT,
+                        redirect_confirmations INTEGER NOT NULL DEFAULT 0,
+                        health BLOB,
+                        info TEXT,
+                        key_by_link INTEGER NOT NULL DEFAULT 0,
+                        churn_strikes INTEGER NOT NULL DEFAULT 0
+                    );
+                    -- AUTOINCREMENT: an id is never reused, so a story or duplicate link never points at a stranger.
+                    CREATE TABLE articles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        feed_url TEXT NOT NULL,
+                        entry_key TEXT NOT NULL,
+                        article TEXT NOT NULL,
+                        first_seen REAL NOT NULL,
+                        content_updated REAL NOT NULL,
+                        sort_date REAL NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        story_id TEXT,
+                        duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+                        reasons TEXT,
+                        UNIQUE (feed_url, entry_key)
+                    );
+                    CREATE INDEX articles_first_seen ON articles(first_seen);
+                    CREATE INDEX articles_lead ON articles(sort_date) WHERE duplicate_of IS NULL;
+                    CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+                    CREATE INDEX articles_story ON articles(story_id);
+                    -- Outlives the article row: an entry that expired but is still in its feed is not new.
+                    CREATE TABLE identities (
+                        feed_url TEXT NOT NULL,
+                        entry_key TEXT NOT NULL,
+                        first_seen REAL NOT NULL,
+                        last_seen REAL NOT NULL,
+                        link TEXT,
+                        PRIMARY KEY (feed_url, entry_key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX identities_last_seen ON identities(last_seen);
+                    CREATE TABLE stories (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        title TEXT,
+                        last_active REAL NOT NULL
+                    );
+                    CREATE TABLE story_related (
+                        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+                        rank INTEGER NOT NULL,
+                        related_id TEXT NOT NULL,
+                        PRIMARY KEY (story_id, rank)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

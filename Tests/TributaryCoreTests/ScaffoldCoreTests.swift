@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryCore
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

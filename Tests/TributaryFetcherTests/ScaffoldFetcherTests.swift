@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryFetcher
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+import TributaryCore
+
+@testable import TributaryLinker
+
+// MARK: - Canonical URLs
+
+@Test(arguments: [
+    ("https://www.example.com/news/story/?utm_source=rss&utm_medium=feed", "https://example.com/news/story"),
+    ("http://example.com:80/news/story#comments", "https://example.com/news/story"),
+    ("https://m.example.com/news/story?fbclid=abc&gclid=def", "https://example.com/news/story"),
+    ("https://amp.example.com/news/story/amp/", "https://example.com/news/story"),
+    ("https://example.com/amp/news/story", "https://example.com/news/story"),
+    ("HTTPS://EXAMPLE.COM/News/Story?b=2&a=1&mc_cid=x&mc_eid=y", "https://example.com/News/Story?a=1&b=2"),
+    ("https://example.com:8443/a?ref=twitter&igshid=1", "https://example.com:8443/a"),
+    ("https://example.com/story.amp.html", "https://example.com/story.html"),
+    ("https://example.com/", "https://example.com/"),
+    ("https://example.com", "https://example.com/"),
+    ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
+])
+func canonicalURLFoldsSpellingsOfOnePage(input: String, expected: String) {
+    #expect(CanonicalURL.canonicalize(input) == expected)
+}
+
+@Test func canonicalURLKeepsWhatIdentifiesThePage() {
+    #expect(
+        CanonicalURL.canonicalize("https://example.com/item?id=7")
+            != CanonicalURL.canonicalize("https://example.com/item?id=8"))
+    #expect(CanonicalURL.canonicalize("https://example.com/a") != CanonicalURL.canonicalize("https://example.org/a"))
+    #expect(CanonicalURL.canonicalize("  urn:uuid:1234  ") == "urn:uuid:1234")
+}
+
+// MARK: - Text
+
+@Test func tokenizerStripsMarkupAndFoldsWords() {
+    var tokenizer = Tokenizer()
+    var html: [Token] = []
+    tokenizer.tokenize(
+        "<p>Z&uuml;rich <a href=\"https://x.example/checked\">checks</a> &amp; Zürich</p>", isTitle: false, limit: 100,
+        into: &html)
+    var plain: [Token] = []
+    tokenizer.tokenize("zurich check zurich", isTitle: false, limit: 100, into: &plain)
+    #expect(html.map(\.hash) == plain.map(\.hash))
+    var stems: [Token] = []
+    tokenizer.tokenize("checked checking checks", isTitle: false, limit: 100, into: &stems)
+    #expect(Set(stems.map(\.hash)).count == 1)
+}
+
+@Test func tokenizerMarksNamesStopwordsAndNumbers() {
+    var tokenizer = Tokenizer()
+    var tokens: [Token] = []
+    tokenizer.tokenize("The mayor met Lindsay in 2013.", isTitle: false, limit: 100, into: &tokens)
+    #expect(tokens.count == 6)
+    #expect(tokens[0].flags & Token.stopword != 0)  // "the"
+    #expect(tokens[0].flags & Token.capitalised == 0)  // sentence start is not a name
+    #expect(tokens[3].flags & Token.capitalised != 0)  // "Lindsay"
+    #expect(tokens[5].flags & Token.number != 0)  // "2013"
+}
+
+// MARK: - Duplicates
+
+private let agencyText = """
+    The city council approved the long-awaited transport budget on Tuesday after months of debate, \
+    allocating funds for new tram lines, cycle lanes and a rebuilt central station. The mayor said \
+    work would begin next spring and finish within four years, while critics warned about rising costs.
+    """
+
+private func link(_ articles: [LinkInput], settings: LinkSettings = LinkSettings()) -> [String: LinkDecision] {
+    var linker = Linker(settings: settings)
+    linker.add(articles)
+    let decisions = linker.finish()
+    #expect(decisions.map(\.id) == articles.map(\.id))
+    return Dictionary(uniqueKeysWithValues: decisions.map { ($0.id, $0) })
+}
+
+@Test func urlVariantsAndTrackingParametersAreOneArticle() throws {
+    let decisions = link([
+        LinkInput(id: "a", title: "Council approves budget", link: "https://www.city.example/budget/"),
+        LinkInput(
+            id: "b", title: "Different headline", link: "http://city.example/budget?utm_source=twitter&fbclid=1"),
+        LinkInput(id: "c", title: "Mobile copy", link: "https://m.city.example/budget/amp"),
+        LinkInput(id: "d", title: "Unrelated", link: "https://city.example/zoo"),
+    ])
+    #expect(decisions["a"]?.duplicateOf == nil)
+    #expect(decisions["b"]?.duplicateOf == "a")
+    #expect(decisions["c"]?.duplicateOf == "a")
+    #expect(decisions["d"]?.duplicateOf == nil)
+    let reason = try #require(decisions["b"]?.reasons.first)
+    #expect(reason.rule == .canonicalURL && reason.matched == "a" && reason.score == 1)
+}
+
+@Test func canonicalLinkWinsOverTheFeedLink() {
+    let decisions = link([
+        LinkInput(id: "a", title: "One", link: "https://paper.example/story-1"),
+        LinkInput(
+            id: "b", title: "Two", link: "https://aggregator.example/r/9931",
+            canonicalLink: "https://paper.example/story-1/"),
+    ])
+    #expect(decisions["b"]?.duplicateOf == "a")
+}
+
+@Test func lightlyEditedCopiesAreNearDuplicates() throws {
+    let edited = agencyText.replacingOccurrences(of: "The mayor said", with: "The mayor told reporters")
+        .replacingOccurrences(of: "on Tuesday", with: "on Tuesday evening")
+    let decisions = link([
+        LinkInput(id: "wire", title: "Council approves transport budget", summary: agencyText),
+        LinkInput(
+            id: "copy", title: "Council approves transport budget - Daily Post", summary: "<p>\(edited)</p>",
+            link: "https://post.example/1"),
+        LinkInput(
+            id: "other", title: "Storm closes harbour",
+            summary: "A severe storm forced the port authority to close the harbour overnight, stranding ferries."),
+    ])
+    #expect(decisions["copy"]?.duplicateOf == "wire")
+    #expect(decisions["other"]?.duplicateOf == nil)
+    let reason = try #require(decisions["copy"]?.reasons.first)
+    #expect(reason.rule == .nearDuplicate)
+    #expect(reason.score >= 0.4 && reason.score < 1)
+}
+
+@Test func exactTextIsADuplicateWhateverTheLink() {
+    let decisions = link([
+        LinkInput(id: "a", title: "Council approves budget", summary: agencyText, link: "https://a.example/1"),
+        LinkInput(id: "b", title: "COUNCIL approves <b>budget</b>", summary: agencyText, link: "https://b.example/2"),
+    ])
+    #expect(decisions["b"]?.duplicateOf == "a")
+    #expect(decisions["b"]?.reasons.first?.rule == .textHash)
+}
+
+@Test func highestPriorityLeadsItsCopies() {
+    let decisions = link([
+        LinkInput(id: "first", title: "Budget", summary: agencyText, priority: 0),
+        LinkInput(id: "preferred", title: "Budget", summary: agencyText, priority: 5),
+        LinkInput(id: "late", title: "Budget", summary: agencyText, priority: 0),
+    ])
+    #expect(decisions["preferred"]?.duplicateOf == nil)
+    #expect(decisions["first"]?.duplicateOf == "preferred")
+    #expect(decisions["late"]?.duplicateOf == "preferred")
+    #expect(Set(decisions.values.map(\.story)).count == 1)
+}
+
+@Test func earliestDateLeadsAmongEqualPriorities() {
+    let day = Date(timeIntervalSince1970: 1_700_000_000)
+    let decisions = link([
+        LinkInput(id: "seen-first", title: "Budget", summary: agencyText, published: day.addingTimeInterval(3600)),
+        LinkInput(id: "published-first", title: "Budget", summary: agencyText, published: day),
+    ])
+    #expect(decisions["seen-first"]?.duplicateOf == "published-first")
+}
+
+@Test func copiesFarApartInTimeAreNotNearDuplicates() {
+    let day = Date(timeIntervalSince1970: 1_700_000_000)
+    let edited = agencyText.replacingOccurrences(of: "The mayor said", with: "The mayor told reporters")
+    let decisions = link([
+        LinkInput(id: "old", title: "Council approves transport budget", summary: agencyText, published: day),
+        LinkInput(
+            id: "new", title: "Council approves transport budget", summary: edited,
+            published: day.addingTimeInterval(30 * 86_400)),
+    ])
+    #expect(decisions["new"]?.duplicateOf == nil)
+}
+
+// MARK: - Stories
+
+private func storyArticles() -> [LinkInput] {
+    [
+        LinkInput(
+            id: "quake-1", title: "Strong earthquake strikes Qeshm island in southern Iran",
+            summary:
+                "A magnitude 5.9 earthquake hit Qeshm island, injuring dozens and damaging villages, Iranian media said."
+        ),
+        LinkInput(
+            id: "lohan-1", title: "Lindsay Lohan checks into Betty Ford rehab clinic",
+            summary: "Actress Lindsay Lohan entered the Betty Ford Center for a court-ordered 90-day rehab stay."),
+        LinkInput(
+            id: "quake-2", title: "Qeshm earthquake injures dozens as villages are damaged",
+            summary: "Rescue teams reached villages on Qeshm island after the 5.9 magnitude earthquake in Iran."),
+        LinkInput(
+            id: "oscars-1", title: "Ellen DeGeneres to host the Oscars again",
+            summary: "The Academy said comedian Ellen DeGeneres will host the Oscars ceremony next year."),
+        LinkInput(
+            id: "lohan-2", title: "Lohan enters Betty Ford Center for court-ordered rehab",
+            summary: "Lindsay Lohan checked into the Betty Ford Center on Thursday to begin 90 days of rehab."),
+        LinkInput(
+            id: "quake-3", title: "Iran: earthquake on Qeshm island leaves dozens hurt",
+            summary: "The 5.9 magnitude earthquake damaged homes in several Qeshm villages, officials in Iran said."),
+        LinkInput(
+            id: "oscars-2", title: "Academy picks Ellen DeGeneres as Oscars host",
+            summary: "Ellen DeGeneres returns to host the Oscars, the Academy of Motion Picture Arts announced."),
+    ]
+}
+
+private func partition(_ decisions: [String: LinkDecision]) -> Set<Set<String>> {
+    Set(Dictionary(grouping: decisions.values, by: \.story).values.map { Set($0.map(\.id)) })
+}
+
+@Test func articlesAboutOneEventShareAStory() {
+    let decisions = link(storyArticles())
+    #expect(
+        partition(decisions) == [
+            ["quake-1", "quake-2", "quake-3"], ["lohan-1", "lohan-2"], ["oscars-1", "oscars-2"],
+        ])
+    // A story's id is the id of the article that founded it.
+    #expect(decisions["quake-3"]?.story == "quake-1")
+    #expect(decisions["lohan-2"]?.story == "lohan-1")
+    #expect(decisions.values.allSatisfy { $0.duplicateOf == nil })
+    let joined = decisions["quake-2"]?.reasons.first
+    #expect(joined?.matched == "quake-1")
+    #expect(joined.map { [.story, .reassigned, .storyMerge].contains($0.rule) } == true)
+}
+
+@Test func relatedNeverListsTheOwnStory() {
+    let decisions = link(storyArticles())
+    for decision in decisions.values {
+        #expect(!decision.related.contains(decision.story))
+        #expect(decision.related.count <= 5)
+    }
+}
+
+@Test func replayingGivesTheSameDecisions() {
+    let articles = storyArticles()
+    #expect(link(articles) == link(articles))
+    // Replaying the window and then adding new articles keeps the ids the window had.
+    var linker = Linker(settings: LinkSettings())
+    linker.add(Array(articles.prefix(4)))
+    linker.add(Array(articles.dropFirst(4)))
+    let streamed = Dictionary(uniqueKeysWithValues: linker.finish().map { ($0.id, $0) })
+    #expect(streamed == link(articles))
+}
+
+@Test func storiesDoNotDependOnTheOrderArticlesArriveIn() {
+    let articles = storyArticles()
+    #expect(partition(link(articles)) == partition(link(articles.reversed())))
+    var shuffled = articles
+    shuffled.swapAt(0, 6)
+    shuffled.swapAt(2, 3)
+    #expect(partition(link(articles)) == partition(link(shuffled)))
+}
+
+@Test func storiesFarApartInTimeStaySeparate() {
+    let day = Date(timeIntervalSince1970: 1_700_000_000)
+    var articles = storyArticles().filter { $0.id.hasPrefix("quake") }
+    for index in articles.indices {
+        articles[index].published = day.addingTimeInterval(Double(index) * 40 * 86_400)
+    }
+    #expect(Set(link(articles).values.map(\.story)).count == 3)
+}
+
+@Test func disabledLinkingMakesEveryArticleItsOwnStory() {
+    let decisions = link(storyArticles(), settings: LinkSettings(enabled: false))
+    #expect(decisions.values.allSatisfy { $0.story == $0.id && $0.duplicateOf == nil && $0.related.isEmpty })
+}
+
+@Test func parametersAreReadByNameAndClamped() {
+    let parameters = LinkParameters(
+        LinkSettings(related: 3, parameters: ["dupJaccard": 0.8, "storyThreshold": -4, "unknown": 1]))
+    #expect(parameters.dupJaccard == 0.8)
+    #expect(parameters.storyThreshold == 0.01)
+    #expect(parameters.related == 3)
+    #expect(LinkParameters.names.contains("mergeThreshold"))
+}

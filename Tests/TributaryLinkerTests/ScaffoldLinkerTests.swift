@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryLinker
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryPublisher
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+import TributaryCore
+
+@testable import TributaryStore
+
+/// A fresh store in a temporary folder of its own.
+private func makeStore(options: SQLiteStore.Options = .init()) throws -> (SQLiteStore, URL) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
+    let store = try SQLiteStore(path: folder.appendingPathComponent("state.sqlite").path, options: options)
+    return (store, folder)
+}
+
+private let feed = "https://news.example/feed.xml"
+
+private func entry(_ id: String, _ title: String, link: String? = nil, summary: String = "text") -> Article {
+    Article(
+        id: id, title: title, link: link ?? "https://news.example/\(id)",
+        published: Date(timeIntervalSince1970: 1_700_000_000),
+        summary: summary)
+}
+
+private func update(_ articles: [Article], url: String = feed, etag: String? = nil) -> FeedUpdate {
+    FeedUpdate(
+        state: FeedState(url: url, etag: etag, lastStatus: 200),
+        parsed: ParsedFeed(info: FeedInfo(title: "News"), articles: articles))
+}
+
+@Test func firstFetchStoresEverythingAndSecondChangesNothing() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let first = try await store.ingest([update([entry("a", "A"), entry("b", "B")], etag: "\"v1\"")], now: now)
+    #expect(first.count == 1)
+    #expect(first[0].newArticles.count == 2)
+    let second = try await store.ingest([update([entry("a", "A"), entry("b", "B")])], now: now.addingTimeInterval(60))
+    #expect(second[0].newArticles.isEmpty)
+    #expect(second[0].updatedArticles.isEmpty)
+    #expect(second[0].unchanged == 2)
+    let state = try #require(try await store.feedState(url: feed))
+    #expect(state.lastStatus == 200)
+    #expect(state.info?.title == "News")
+}
+
+@Test func editedEntryUpdatesInPlace() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let first = try await store.ingest([update([entry("a", "A")])], now: now)
+    let later = now.addingTimeInterval(3600)
+    let second = try await store.ingest([update([entry("a", "A, corrected", summary: "better text")])], now: later)
+    #expect(second[0].updatedArticles == first[0].newArticles)
+    #expect(second[0].newArticles.isEmpty)
+    let stored = try await store.articles(firstSeenSince: .distantPast)
+    #expect(stored.count == 1)
+    #expect(stored.first?.article.title == "A, corrected")
+    #expect(stored.first?.firstSeen == now)
+    #expect(stored.first?.contentUpdated == later)
+}
+
+@Test func entriesWithoutIdAreKeyedByLinkThenByHash() {
+    let withLink = Article(id: "", title: "T", link: "https://x.example/1")
+    #expect(EntryIdentity.key(for: withLink, byLink: false) == "link:https://x.example/1")
+    let bare = Article(id: "", title: "T", summary: "s")
+    let key = EntryIdentity.key(for: bare, byLink: false)
+    #expect(key.hasPrefix("hash:"))
+    #expect(key == EntryIdentity.key(for: bare, byLink: false))
+    #expect(key != EntryIdentity.key(for: Article(id: "", title: "U", summary: "s"), byLink: false))
+    #expect(EntryIdentity.key(for: entry("a", "A"), byLink: false) == "id:a")
+}
+
+@Test func expiredEntryNeverReturnsAsNew() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    _ = try await store.ingest([update([entry("old", "Old")])], now: start)
+    let later = start.addingTimeInterval(100 * 86_400)
+    let policy = RetentionPolicy(window: 90 * 86_400, keepPerFeed: 0, identityWindow: 365 * 86_400)
+    let pruned = try await store.prune(policy, now: later)
+    #expect(pruned.articles == 1)
+    #expect(pruned.identities == 0)
+    let again = try await store.ingest([update([entry("old", "Old"), entry("new", "New")])], now: later)
+    #expect(again[0].newArticles.count == 1)
+    #expect(again[0].expired == 1)
+    // Identities go too once unseen for longer than their own window.
+    let muchLater = later.addingTimeInterval(400 * 86_400)
+    let second = try await store.prune(policy, now: muchLater)
+    #expect(second.identities == 2)
+}
+
+@Test func retentionKeepsTheNewestPerFeed() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let articles = (0..<5).map { index in
+        Article(
+            id: "e\(index)", title: "Entry \(index)", link: "https://news.example/e\(index)",
+            published: start.addingTimeInterval(Double(index) * 60))
+    }
+    _ = try await store.ingest([update(articles)], now: start.addingTimeInterval(600))
+    let policy = RetentionPolicy(window: 86_400, keepPerFeed: 2, identityWindow: 365 * 86_400)
+    let report = try await store.prune(policy, now: start.addingTimeInterval(10 * 86_400))
+    #expect(report.articles == 3)
+    let left = try await store.articles(firstSeenSince: .distantPast).map(\.article.id).sorted()
+    #expect(left == ["e3", "e4"])
+}
+
+@Test func churningIdsSwitchTheFeedToLinkKeys() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    func fetch(_ round: Int) -> FeedUpdate {
+        update((0..<4).map { entry("r\(round)-\($0)", "Title \($0)", link: "https://news.example/story-\($0)") })
+    }
+    let first = try await store.ingest([fetch(0)], now: start)
+    #expect(first[0].newArticles.count == 4)
+    let second = try await store.ingest([fetch(1)], now: start.addingTimeInterval(60))
+    #expect(second[0].switchedToLinkKeys == false)
+    let third = try await store.ingest([fetch(2)], now: start.addingTimeInterval(120))
+    #expect(third[0].switchedToLinkKeys)
+    #expect(third[0].newArticles.isEmpty)
+    #expect(third[0].warnings.count == 1)
+    let fourth = try await store.ingest([fetch(3)], now: start.addingTimeInterval(180))
+    #expect(fourth[0].newArticles.isEmpty)
+    #expect(fourth[0].unchanged == 4)
+    let stored = try await store.articles(firstSeenSince: .distantPast)
+    #expect(stored.count == 4)
+    #expect(stored.allSatisfy { $0.entryKey.hasPrefix("link:") })
+    #expect(try await store.feedState(url: feed)?.keyByLink == true)
+}
+
+@Test func feedReplacingItsPageOnceIsNotChurn() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    _ = try await store.ingest([update([entry("a", "A"), entry("b", "B")])], now: start)
+    // New ids with the old links once (a CMS migration), then stable again.
+    let moved = [entry("x-a", "A", link: "https://news.example/a"), entry("x-b", "B", link: "https://news.example/b")]
+    _ = try await store.ingest([update(moved)], now: start.addingTimeInterval(60))
+    let result = try await store.ingest([update(moved)], now: start.addingTimeInterval(120))
+    #expect(result[0].switchedToLinkKeys == false)
+    #expect(try await store.feedState(url: feed)?.churnStrikes == 0)
+}
+
+@Test func feedStateRoundTrips() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let due = Date(timeIntervalSince1970: 1_800_003_600)
+    let health = Data(#"{"errorCount":2}"#.utf8)
+    let state = FeedState(
+        url: feed, etag: "\"abc\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT", lastStatus: 503,
+        lastError: "503 Service Unavailable", errorCount: 2, nextDue: due, disabledReason: nil,
+        pendingRedirect: "https://new.example/feed", redirectConfirmations: 1, health: health)
+    _ = try await store.ingest([FeedUpdate(state: state)], now: Date(timeIntervalSince1970: 1_800_000_000))
+    let read = try #require(try await store.feedState(url: feed))
+    #expect(read == state)
+    #expect(try await store.feedStates().map(\.url) == [feed])
+}
+
+@Test func renamingAFeedKeepsItsArticles() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    _ = try await store.ingest([update([entry("a", "A")], etag: "\"e\"")], now: now)
+    let newURL = "https://moved.example/feed.xml"
+    try await store.renameFeed(from: feed, to: newURL)
+    #expect(try await store.feedState(url: feed) == nil)
+    #expect(try await store.feedState(url: newURL)?.etag == "\"e\"")
+    let again = try await store.ingest([update([entry("a", "A")], url: newURL)], now: now.addingTimeInterval(60))
+    #expect(again[0].newArticles.isEmpty)
+    #expect(try await store.articles(firstSeenSince: .distantPast).map(\.article.feedURL) == [newURL])
+}
+
+@Test func linksStoriesAndLeadArticles() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let other = "https://other.example/rss"
+    let results = try await store.ingest(
+        [
+            update([entry("a", "NATO chief in Pristina"), entry("b", "Weather")]),
+            update([entry("c", "NATO chief visits Pristina", link: "https://other.example/c")], url: other),
+        ], now: now)
+    let a = try #require(results[0].newArticles.first)
+    let b = try #require(results[0].newArticles.last)
+    let c = try #require(results[1].newArticles.first)
+    try await store.saveLinks(
+        [
+            LinkUpdate(articleID: a, storyID: "s1", reasons: ["new story"]),
+            LinkUpdate(articleID: c, storyID: "s1", duplicateOf: a, reasons: ["canonical url"]),
+            LinkUpdate(articleID: b, storyID: "s2", reasons: ["new story"]),
+        ],
+        stories: [
+            StoryRecord(id: "s1", title: "NATO chief in Pristina", related: ["s2"], lastActive: now),
+            StoryRecord(id: "s2", title: "Weather", lastActive: now),
+        ])
+    let leads = try await store.leadArticles(limit: 10, feeds: [feed, other])
+    #expect(Set(leads.map(\.id)) == [a, b])
+    let onlyOther = try await store.leadArticles(limit: 10, feeds: [other])
+    #expect(onlyOther.isEmpty)
+    let copies = try await store.duplicates(of: [a])
+    #expect(copies.map(\.id) == [c])
+    #expect(copies.first?.reasons == ["canonical url"])
+    let stories = try await store.stories(activeSince: now.addingTimeInterval(-60))
+    #expect(stories.map(\.id).sorted() == ["s1", "s2"])
+    #expect(stories.first { $0.id == "s1" }?.related == ["s2"])
+    #expect(stories.first { $0.id == "s1" }?.articleCount == 2)
+    #expect(try await store.articles(inStories: ["s1"]).map(\.id) == [a, c])
+    // Moving every article out of a story drops it.
+    try await store.saveLinks([LinkUpdate(articleID: b, storyID: "s1")], stories: [])
+    #expect(try await store.stories(activeSince: .distantPast).map(\.id) == ["s1"])
+}
+
+@Test func fullDiskFailsClearlyAndLeavesTheStoreConsistent() async throws {
+    let (store, folder) = try makeStore(options: .init(maxPageCount: 40))
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    _ = try await store.ingest([update([entry("a", "A")])], now: now)
+    let big = String(repeating: "long text ", count: 20_000)
+    let articles = (0..<20).map { entry("big\($0)", "Big \($0)", summary: big) }
+    await #expect {
+        _ = try await store.ingest([update(articles)], now: now.addingTimeInterval(60))
+    } throws: { error in
+        "\(error)".contains("full")
+    }
+    #expect(try await store.integrityProblems().isEmpty)
+    #expect(try await store.articles(firstSeenSince: .distantPast).count == 1)
+    // Later writes that fit still work.
+    let next = try await store.ingest([update([entry("a", "A"), entry("b", "B")])], now: now.addingTimeInterval(120))
+    #expect(next[0].newArticles.count == 1)
+}
+
+@Test func reopeningKeepsStateAndTwoWritersTakeTurns() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let other = try SQLiteStore(path: store.path)
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    async let one = store.ingest(
+        (0..<20).map { update([entry("a\($0)", "A")], url: "https://a.example/\($0)") }, now: now)
+    async let two = other.ingest(
+        (0..<20).map { update([entry("b\($0)", "B")], url: "https://b.example/\($0)") }, now: now)
+    let (first, second) = try await (one, two)
+    #expect(first.count == 20 && second.count == 20)
+    let reopened = try SQLiteStore(path: store.path)
+    #expect(try await reopened.feedStates().count == 40)
+    #expect(try await reopened.articles(firstSeenSince: .distantPast).count == 40)
+    #expect(try await reopened.integrityProblems().isEmpty)
+}

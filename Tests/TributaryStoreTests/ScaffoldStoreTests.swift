@@ -1,7 +1,0 @@
-import Testing
-
-@testable import TributaryStore
-
-@Test func moduleLoads() {
-    #expect(Bool(true))
-}

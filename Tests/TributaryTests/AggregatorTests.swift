@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import Testing
+import TributaryCore
+import TributaryStore
+
+@testable import Tributary
+
+/// A copy of the repository's sample feeds and feeds.json in a fresh folder, so runs can edit them.
+private struct Sandbox {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-run-\(UUID().uuidString)")
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("examples"), to: folder.appendingPathComponent("examples"))
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("feeds.json"), to: folder.appendingPathComponent("feeds.json"))
+    }
+
+    var config: URL { folder.appendingPathComponent("feeds.json") }
+    var output: URL { folder.appendingPathComponent("public") }
+
+    func aggregator(makeStore: (@Sendable (String) throws -> any FeedStore)? = nil) throws -> Aggregator {
+        let file = try FeedListFile.load(from: config)
+        let logger = Logger(label: "tributary.test")
+        if let makeStore {
+            return Aggregator(file: file, logger: logger, makeStore: makeStore)
+        }
+        return Aggregator(file: file, logger: logger)
+    }
+
+    /// Bytes and modification time of every output file.
+    func outputs() throws -> [String: (Data, Date)] {
+        var found: [String: (Data, Date)] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: output.path) {
+            let url = output.appendingPathComponent(name)
+            let modified = try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date
+            found[name] = (try Data(contentsOf: url), modified ?? .distantPast)
+        }
+        return found
+    }
+
+    func replace(_ old: String, with new: String, in name: String) throws {
+        let url = folder.appendingPathComponent("examples").appendingPathComponent(name)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains(old))
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+@Test func sampleRunPublishesEverythingAndASecondRunChangesNoFile() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let first = try await sandbox.aggregator().run()
+    #expect(first.feeds == 5)
+    #expect(first.fetched == 5)
+    #expect(first.failed == 0)
+    #expect(first.newArticles == 15)
+    for name in ["atom.xml", "feeds.opml", "index.html"] {
+        #expect(FileManager.default.fileExists(atPath: sandbox.output.appendingPathComponent(name).path))
+    }
+    let before = try sandbox.outputs()
+    let second = try await sandbox.aggregator().run(all: true)
+    #expect(second.newArticles == 0)
+    #expect(second.updatedArticles == 0)
+    #expect(second.written.isEmpty)
+    let after = try sandbox.outputs()
+    #expect(Set(before.keys) == Set(after.keys))
+    for (name, (bytes, modified)) in before {
+        #expect(after[name]?.0 == bytes, "\(name) changed")
+        #expect(after[name]?.1 == modified, "\(name) was rewritten")
+    }
+}
+
+@Test func notDueFeedsAreSkipped() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let again = try await sandbox.aggregator().run()
+    #expect(again.due == 0)
+    #expect(again.skipped == 5)
+}
+
+@Test func editedEntryUpdatesInPlaceAndIsPublished() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    try sandbox.replace(
+        "Tirana opens its new riverside tram line", with: "Tirana opens its new riverside tram line to crowds",
+        in: "balkan-herald.xml")
+    let summary = try await sandbox.aggregator().run(all: true)
+    #expect(summary.newArticles == 0)
+    #expect(summary.updatedArticles == 1)
+    let atom = try String(contentsOf: sandbox.output.appendingPathComponent("atom.xml"), encoding: .utf8)
+    #expect(atom.contains("riverside tram line to crowds"))
+}
+
+@Test func garbageFeedIsRecordedFailedWhileTheOthersPublish() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    try Data([0, 1, 2, 0xff, 0x3c, 0x3c]).write(
+        to: sandbox.folder.appendingPathComponent("examples/eurowire.json"))
+    let summary = try await sandbox.aggregator().run()
+    #expect(summary.failed == 1)
+    #expect(summary.failures.first?.url == "examples/eurowire.json")
+    #expect(summary.fetched == 4)
+    let atom = try String(contentsOf: sandbox.output.appendingPathComponent("atom.xml"), encoding: .utf8)
+    #expect(atom.contains("Balkan Herald"))
+    let states = try await sandbox.aggregator().feedStates()
+    let failed = try #require(states.first { $0.url == "examples/eurowire.json" })
+    #expect(failed.errorCount == 1)
+    #expect(failed.lastError != nil)
+}
+
+@Test func aSecondRunWhileTheLockIsHeldStopsAtOnce() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let aggregator = try sandbox.aggregator()
+    let held = try RunLock(path: aggregator.lockPath)
+    await #expect {
+        _ = try await aggregator.run()
+    } throws: { error in
+        (error as? TributaryError)?.isLocked == true
+    }
+    withExtendedLifetime(held) {}
+    #expect(!FileManager.default.fileExists(atPath: aggregator.databasePath))
+}
+
+@Test func fullDiskFailsClearlyKeepsOldOutputsAndTheNextRunRecovers() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let before = try sandbox.outputs()
+    // New, long entries that need more pages than the capped database may grow by.
+    let long = String(repeating: "A long report on the talks. ", count: 3000)
+    try sandbox.replace(
+        "<p>The first trams", with: "<p>\(long) The first trams", in: "balkan-herald.xml")
+    let path = try sandbox.aggregator().databasePath
+    let pages = try #require(
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map { $0 / 4096 + 2 })
+    let capped = try sandbox.aggregator { try SQLiteStore(path: $0, options: .init(maxPageCount: pages)) }
+    await #expect {
+        _ = try await capped.run(all: true)
+    } throws: { error in
+        "\(error)".contains("full")
+    }
+    let after = try sandbox.outputs()
+    for (name, (bytes, _)) in before {
+        #expect(after[name]?.0 == bytes, "\(name) changed")
+    }
+    let store = try SQLiteStore(path: path)
+    #expect(try await store.integrityProblems().isEmpty)
+    let recovered = try await sandbox.aggregator().run(all: true)
+    #expect(recovered.updatedArticles == 1)
+}
+
+@Test func samplesGroupTheNatoStoryAndCollapseSyndicatedCopies() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let stories = try await sandbox.aggregator().stories(since: .distantPast)
+    let nato = try #require(stories.max { $0.articles.count < $1.articles.count })
+    let titles = nato.articles.compactMap(\.article.title)
+    #expect(titles.count >= 4, "\(titles)")
+    #expect(titles.allSatisfy { $0.contains("NATO") || $0.contains("Alliance") })
+    let copies = nato.articles.filter { $0.duplicateOf != nil }
+    #expect(copies.contains { $0.feedURL == "examples/regional-roundup.xml" })
+    // Every article but the story's founder says which rule placed it.
+    #expect(nato.articles.filter { String($0.id) != nato.story.id }.allSatisfy { !$0.reasons.isEmpty })
+}
+
+@Test func linkReplayReproducesStoryIds() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let first = try await sandbox.aggregator().stories(since: .distantPast).map(\.story.id).sorted()
+    // A new entry forces a relink of the whole window; the old stories keep their ids.
+    try sandbox.replace(
+        "<item>\n      <title>Tirana",
+        with: """
+            <item><title>Ohrid lake water level rises</title><guid>ohrid-1</guid>\
+            <link>https://balkan-herald.example/ohrid</link></item>
+            <item>
+                  <title>Tirana
+            """, in: "balkan-herald.xml")
+    let summary = try await sandbox.aggregator().run(all: true)
+    #expect(summary.newArticles == 1)
+    let second = try await sandbox.aggregator().stories(since: .distantPast).map(\.story.id)
+    #expect(Set(first).isSubset(of: Set(second)))
+}

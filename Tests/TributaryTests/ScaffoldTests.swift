@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Tributary
-
-@Test func versionIsSet() {
-    #expect(!tributaryVersion.isEmpty)
-}
