@@ -31,10 +31,11 @@ public enum HTMLSanitizer {
         if simple { return fast.result() }
         let parser = parser ?? HTMLFragmentParser()
         var pass = rebuild(html, base: base, parser: parser)
-        // Removing an unknown element can leave a structure libxml2 would parse differently (a row inside a
-        // row); one more pass over such output reaches the stable form, so sanitising is idempotent.
+        // The rebuilt tree can hold a structure libxml2 would parse differently from our serialisation (a
+        // paragraph inside a paragraph once an unknown element is gone); passes repeat until the output is
+        // stable, so sanitising is idempotent. Only untidy HTML gets here; the fast path needs no check.
         var rounds = 0
-        while pass.unwrapped && rounds < 3 {
+        while rounds < 3 {
             let next = rebuild(pass.html, base: base, parser: parser)
             if next.html == pass.html { break }
             pass = next
