@@ -16,6 +16,9 @@ enum FastSanitizer {
         return false
     }
 
+    /// Dropped elements that have no content, so dropping the tag is all there is to do.
+    static let voidDrops: Set<String> = ["input", "meta", "link", "base", "param", "keygen"]
+
     /// Elements that an open `<p>` may not contain: HTML parsers end the paragraph first.
     static let blocks: Set<String> = [
         "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl",
@@ -27,7 +30,9 @@ enum FastSanitizer {
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        var open: [String] = []
+
+        /// Open elements; `kept` is false for unwrapped ones (their tags are not written).
+        var open: [(name: String, kept: Bool)] = []
         var decoded: [UInt8] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -71,9 +76,9 @@ enum FastSanitizer {
                 skipSpaces()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else { return false }
                 index += 1
-                guard SanitizerRules.policy(for: name) == .keep, open.last == name else { return false }
+                guard let last = open.last, last.name == name else { return false }
                 open.removeLast()
-                writer.writeEndTag(name)
+                if last.kept { writer.writeEndTag(name) }
                 return true
             }
             guard isLetter(next) else { return false }
@@ -105,19 +110,52 @@ enum FastSanitizer {
             case .keep:
                 // Deep nesting is left to the full rebuild, which caps it; this also bounds the scans below.
                 if selfClosing || open.count >= 128 { return false }
-                if open.contains("p") && FastSanitizer.blocks.contains(name) { return false }
-                if ["a", "form", "button"].contains(name) && open.contains(name) { return false }
-                if name.count == 2 && name.hasPrefix("h")
-                    && open.contains(where: { $0.count == 2 && $0.hasPrefix("h") })
-                {
+                if FastSanitizer.blocks.contains(name) && isOpen("p") { return false }
+                if ["a", "form", "button"].contains(name) && isOpen(name) { return false }
+                if name.count == 2 && name.hasPrefix("h") && open.contains(where: { $0.kept && isHeading($0.name) }) {
                     return false
                 }
                 writer.writeStartTag(name, attributes: attributes)
-                open.append(name)
-            case .drop, .unwrap:
-                return false
+                open.append((name, true))
+            case .unwrap:
+                if selfClosing || open.count >= 128 { return false }
+                open.append((name, false))
+            case .drop:
+                if FastSanitizer.voidDrops.contains(name) { return true }
+                guard !selfClosing, name == "script" || name == "style" else { return false }
+                // Raw text up to the matching end tag, as libxml2 reads script and style in recovery mode.
+                guard let close = findEndTag(name, from: index),
+                    let end = bytes[close...].firstIndex(of: UInt8(ascii: ">"))
+                else { return false }
+                index = end + 1
             }
             return true
+        }
+
+        private func isOpen(_ name: String) -> Bool {
+            open.contains { $0.kept && $0.name == name }
+        }
+
+        private func isHeading(_ name: String) -> Bool {
+            name.count == 2 && name.hasPrefix("h") && name.utf8.last.map { $0 >= 0x31 && $0 <= 0x36 } == true
+        }
+
+        /// The position of `</name` (any case) at or after `start`.
+        private func findEndTag(_ name: String, from start: Int) -> Int? {
+            let pattern = Array(name.utf8)
+            var position = start
+            while position + 2 + pattern.count <= bytes.count {
+                if bytes[position] == UInt8(ascii: "<") && bytes[position + 1] == UInt8(ascii: "/") {
+                    var matches = true
+                    for (offset, byte) in pattern.enumerated() where bytes[position + 2 + offset] | 0x20 != byte {
+                        matches = false
+                        break
+                    }
+                    if matches { return position }
+                }
+                position += 1
+            }
+            return nil
         }
 
         private mutating func readName() -> String? {
@@ -231,9 +269,15 @@ enum FastSanitizer {
                     while end < range.upperBound, end - after < 32, isLetter(bytes[end]) || isDigit(bytes[end]) {
                         end += 1
                     }
-                    guard end < range.upperBound, bytes[end] == UInt8(ascii: ";") else { return false }
-                    let name = String(decoding: bytes[after..<end], as: UTF8.self)
-                    guard let value = LibXML2Support.htmlEntity(name) else { return false }
+                    // Without its `;`, or unknown, a reference is literal text (libxml2 reads it the same way).
+                    guard end < range.upperBound, bytes[end] == UInt8(ascii: ";"),
+                        let value = LibXML2Support.htmlEntity(String(decoding: bytes[after..<end], as: UTF8.self))
+                    else {
+                        decoded.append(UInt8(ascii: "&"))
+                        position = after
+                        copied = after
+                        continue
+                    }
                     DocumentBytes.appendUTF8(value, to: &decoded)
                 } else {
                     // "AT&T", "a & b": a literal ampersand.
