@@ -15,3 +15,7 @@ build:
 bench:
 	scripts/install-deps.sh
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+
+# libFuzzer runs of the parser and the sanitiser (SECONDS per target, default 600).
+fuzz:
+	scripts/fuzz.sh $${SECONDS_PER_TARGET:-600}

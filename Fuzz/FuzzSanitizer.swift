@@ -14,13 +14,16 @@ private let urlAttributes: Set<String> = [
 
 /// The tags of the output. Text never holds a raw `<` (the writer escapes it), so every `<` opens a tag and
 /// words like "javascript:" in ordinary text are not flagged.
-private func tags(_ html: String) -> [Substring] {
-    var result: [Substring] = []
-    var rest = html[...]
-    while let open = rest.firstIndex(of: "<") {
-        let close = rest[open...].firstIndex(of: ">") ?? rest.endIndex
-        result.append(rest[open..<close])
-        rest = close < rest.endIndex ? rest[rest.index(after: close)...] : ""
+private func tags(_ html: String) -> [String] {
+    // Bytes, not Characters: a combining mark after `>` would otherwise hide the end of a tag.
+    var result: [String] = []
+    let bytes = Array(html.utf8)
+    var index = 0
+    while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+        let close = bytes[open...].firstIndex(of: UInt8(ascii: ">")) ?? bytes.endIndex
+        result.append(String(decoding: bytes[open..<close], as: UTF8.self))
+        index = close
+        if index >= bytes.endIndex { break }
     }
     return result
 }
@@ -36,7 +39,8 @@ public func fuzzSanitizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let once = HTMLSanitizer.sanitize(input, baseURL: "http://example.com/a/")
     for tag in tags(once) {
         // Split the tag into its markup (names) and its double-quoted attribute values.
-        let parts = tag.lowercased().split(separator: "\"", omittingEmptySubsequences: false)
+        let parts = tag.lowercased().unicodeScalars.split(separator: "\"", omittingEmptySubsequences: false)
+            .map { String(String.UnicodeScalarView($0)) }
         let markup = parts.enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: " ")
         let values = parts.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         for pattern in forbiddenTags where markup.hasPrefix(pattern) {

@@ -65,7 +65,8 @@ struct DocumentBytes {
     static func detectEncoding(
         _ bytes: UnsafeBufferPointer<UInt8>, contentType: String?, errors: inout [String]
     ) -> (encoding: Encoding, bomLength: Int) {
-        let b = Array(bytes.prefix(4)) + [1, 1, 1, 1]
+        var b: [UInt8] = [1, 1, 1, 1]
+        for index in 0..<min(4, bytes.count) { b[index] = bytes[index] }
         if b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { return (.utf8, 3) }
         if b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF { return (.other("UTF-32BE"), 4) }
         if b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0 { return (.other("UTF-32LE"), 4) }
@@ -115,22 +116,24 @@ struct DocumentBytes {
 
     /// The `encoding` pseudo-attribute of an XML declaration at the very start of the document.
     static func xmlDeclarationEncoding(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let prologue = bytes.prefix(512)
-        guard prologue.starts(with: Array("<?xml".utf8)), let end = prologue.firstRange(of: Array("?>".utf8))
-        else { return nil }
-        let declaration = prologue[prologue.startIndex..<end.lowerBound]
-        guard let key = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
-        var index = key.upperBound
-        while index < declaration.endIndex, declaration[index] == 0x20 || declaration[index] == 0x3D {
+        let prologue = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).prefix(512))
+        guard ByteSearch.find("<?xml", in: prologue) == 0, let end = ByteSearch.find("?>", in: prologue) else {
+            return nil
+        }
+        let declaration = UnsafeRawBufferPointer(rebasing: prologue[..<end])
+        guard let key = ByteSearch.find("encoding", in: declaration) else { return nil }
+        var index = key + 8
+        while index < declaration.count, declaration[index] == 0x20 || declaration[index] == 0x3D {
             index += 1
         }
-        guard index < declaration.endIndex else { return nil }
+        guard index < declaration.count else { return nil }
         let quote = declaration[index]
         guard quote == 0x22 || quote == 0x27 else { return nil }
         let start = index + 1
-        guard let close = declaration[start...].firstIndex(of: quote) else { return nil }
-        let name = String(decoding: declaration[start..<close], as: UTF8.self)
-        return name.isEmpty ? nil : name
+        var close = start
+        while close < declaration.count, declaration[close] != quote { close += 1 }
+        guard close < declaration.count, close > start else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: declaration[start..<close]), as: UTF8.self)
     }
 
     // MARK: - Decoding

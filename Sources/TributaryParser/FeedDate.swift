@@ -8,7 +8,7 @@ public import Foundation
 public enum FeedDate {
     /// Parses a feed date into an instant, or nil when the text is not a date we can read.
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedASCII()
         guard !trimmed.isEmpty, trimmed.utf8.count < 128 else { return nil }
         if let date = parseW3CDTF(trimmed) { return date }
         if let date = parseRFC822(trimmed) { return date }
@@ -141,12 +141,12 @@ public enum FeedDate {
             let lower = token.lowercased()
             guard let first = lower.utf8.first else { continue }
             if isDigit(first) {
-                if lower.contains(":") {
+                if lower.utf8.contains(UInt8(ascii: ":")) {
                     guard clock == nil else { return nil }
                     var scanner = DigitScanner(lower)
                     guard let parsed = scanner.clock(hourDigits: 1...2), scanner.atEnd else { return nil }
                     clock = parsed
-                } else if lower.contains("/") {
+                } else if lower.utf8.contains(UInt8(ascii: "/")) {
                     let parts = lower.split(separator: "/")
                     guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
                     else { return nil }

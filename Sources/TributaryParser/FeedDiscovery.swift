@@ -26,9 +26,9 @@ public enum FeedDiscovery {
                     base = LibXML2Support.resolve(href, against: baseURL)
                 } else if name == "link" || name == "a" {
                     let rels = (node.attribute("rel") ?? "").lowercased().split(whereSeparator: \.isWhitespace)
-                    let type = (node.attribute("type") ?? "").lowercased().trimmingCharacters(in: .whitespaces)
+                    let type = (node.attribute("type") ?? "").lowercased().trimmedASCII()
                     if rels.contains("alternate"), feedTypes.contains(type),
-                        let href = node.attribute("href")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                        let href = node.attribute("href")?.trimmedASCII(),
                         !href.isEmpty
                     {
                         let absolute = LibXML2Support.resolve(href, against: base)

@@ -66,7 +66,7 @@ public enum FeedParser {
     /// A document served as something other than XML is suspect even when it parses (feedparser's "bozo").
     private static func contentTypeProblem(_ contentType: String?) -> String? {
         guard let contentType, !contentType.isEmpty else { return nil }
-        let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let media = contentType.split(separator: ";").first.map { $0.trimmedASCII() } ?? ""
         let lower = media.lowercased()
         if lower.contains("xml") || lower.contains("rss") || lower.contains("atom") || lower.contains("rdf")
             || lower == "application/octet-stream"

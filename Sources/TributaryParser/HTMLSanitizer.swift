@@ -13,7 +13,7 @@ public enum HTMLSanitizer {
     }
 
     /// As `sanitize(_:baseURL:)`, with the base computed only if a relative URL needs it.
-    static func sanitize(_ html: String, base: @escaping () -> String?) -> String {
+    static func sanitize(_ html: String, base: @escaping () -> String?, parser: HTMLFragmentParser? = nil) -> String {
         var needsParse = false
         var previous: UInt8 = 0
         for byte in html.utf8 {
@@ -25,12 +25,18 @@ public enum HTMLSanitizer {
             previous = byte
         }
         guard needsParse else { return trimmed(html) }
-        var pass = rebuild(html, base: base)
-        // Removing an unknown element can leave a structure libxml2 would parse differently (a row inside a
-        // row); one more pass over such output reaches the stable form, so sanitising is idempotent.
+        var fast = MarkupWriter(base: base)
+        var source = html
+        let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
+        if simple { return fast.result() }
+        let parser = parser ?? HTMLFragmentParser()
+        var pass = rebuild(html, base: base, parser: parser)
+        // The rebuilt tree can hold a structure libxml2 would parse differently from our serialisation (a
+        // paragraph inside a paragraph once an unknown element is gone); passes repeat until the output is
+        // stable, so sanitising is idempotent. Only untidy HTML gets here; the fast path needs no check.
         var rounds = 0
-        while pass.unwrapped && rounds < 3 {
-            let next = rebuild(pass.html, base: base)
+        while rounds < 3 {
+            let next = rebuild(pass.html, base: base, parser: parser)
             if next.html == pass.html { break }
             pass = next
             rounds += 1
@@ -38,12 +44,16 @@ public enum HTMLSanitizer {
         return pass.html
     }
 
-    private static func rebuild(_ html: String, base: @escaping () -> String?) -> (html: String, unwrapped: Bool) {
+    private static func rebuild(
+        _ html: String, base: @escaping () -> String?, parser: HTMLFragmentParser
+    ) -> (
+        html: String, unwrapped: Bool
+    ) {
         var writer = MarkupWriter(base: base)
         // An explicit body keeps libxml2 from wrapping leading text in an implied <p>.
         var text = "<html><body>" + html
         let parsed: Bool = text.withUTF8 { buffer in
-            guard let document = XMLDocument.parseHTMLFragment(UnsafeRawBufferPointer(buffer)),
+            guard let document = parser.parse(UnsafeRawBufferPointer(buffer)),
                 let root = document.root
             else { return false }
             writer.write(contentsOf: root, isHTML: true)
@@ -158,7 +168,7 @@ enum SanitizerRules {
             scheme.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
             if scheme.count > 32 { break }
         }
-        let trimmedValue = value.trimmingCharacters(in: .whitespacesAndNewlinesAndControls)
+        let trimmedValue = value.trimmedASCII()
         guard sawColon else { return (trimmedValue, true) }
         guard safeSchemes.contains(String(decoding: scheme, as: UTF8.self)) else { return nil }
         return (trimmedValue, false)
@@ -201,7 +211,7 @@ enum SanitizerRules {
                 if declaration.allSatisfy(\.isWhitespace) { continue }
                 return ""
             }
-            let property = parts[0].trimmingCharacters(in: .whitespaces)
+            let property = parts[0].trimmedASCII()
             let value = String(parts[1].drop(while: \.isWhitespace))
             guard !property.isEmpty, property.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
                 !value.contains(":")
@@ -365,6 +375,13 @@ struct MarkupWriter {
             case .void:
                 writeStartTag(name, of: child)
             case .keep:
+                if noSelfNesting.contains(name) && stack.contains(where: { $0.closing == name }) {
+                    // HTML parsers close the outer one first (`<a>` in `<a>`); writing the nesting would make
+                    // the output re-parse differently, so the inner tag goes and its content stays.
+                    unwrapped = true
+                    stack.append((child.children, nil))
+                    continue
+                }
                 writeStartTag(name, of: child)
                 stack.append((child.children, name))
             }
@@ -372,9 +389,14 @@ struct MarkupWriter {
     }
 
     private mutating func writeStartTag(_ name: String, of element: XMLNode) {
+        writeStartTag(name, attributes: element.attributePairs)
+    }
+
+    /// Writes `<name …>` with the allowed attributes, URLs checked and made absolute, styles filtered.
+    mutating func writeStartTag(_ name: String, attributes: [(name: String, value: String)]) {
         append("<")
         append(name)
-        for (rawName, value) in element.attributePairs {
+        for (rawName, value) in attributes {
             let attribute = rawName.lowercased()
             guard SanitizerRules.allowedAttributes.contains(attribute) else { continue }
             var output = value
@@ -401,6 +423,23 @@ struct MarkupWriter {
             append("\"")
         }
         append(SanitizerRules.voidElements.contains(name) ? " />" : ">")
+    }
+
+    mutating func writeEndTag(_ name: String) {
+        append("</")
+        append(name)
+        append(">")
+    }
+
+    /// Writes text, escaped.
+    mutating func writeText(_ text: UnsafeBufferPointer<UInt8>) {
+        appendEscaped(text, attribute: false)
+    }
+
+    /// Forgets everything written, to start over on another path.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        unwrapped = false
     }
 
     private mutating func append(_ text: String) {
@@ -437,3 +476,21 @@ struct MarkupWriter {
 }
 
 let xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+
+/// Elements an HTML parser never nests inside themselves, at any depth.
+private let noSelfNesting: Set<String> = ["a", "form", "button"]
+
+extension StringProtocol where UTF8View: BidirectionalCollection {
+    /// Without leading and trailing ASCII whitespace and control characters. Much cheaper than Foundation's
+    /// `trimmingCharacters(in:)`, and free when there is nothing to trim (the common case).
+    func trimmedASCII() -> String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return "" }
+        if first > 0x20 && last > 0x20 { return String(self) }
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] <= 0x20 { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] <= 0x20 { end = utf8.index(before: end) }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
+    }
+}

@@ -20,7 +20,7 @@ enum JSONFeedReader {
         }
         let base = (feed["feed_url"] as? String) ?? documentURL
         func absolute(_ value: Any?) -> String? {
-            guard let text = (value as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty
+            guard let text = (value as? String)?.trimmedASCII(), !text.isEmpty
             else { return nil }
             guard let base, !text.contains("://") else { return text }
             return LibXML2Support.resolve(text, against: base)

@@ -51,6 +51,10 @@ final class XMLDocument {
         xmlFreeDoc(document)
     }
 
+    fileprivate convenience init(adopting document: xmlDocPtr) {
+        self.init(document: document, errors: [])
+    }
+
     /// The root element, if the document has one.
     var root: XMLNode? {
         guard let element = xmlDocGetRootElement(document) else { return nil }
@@ -127,16 +131,40 @@ final class XMLDocument {
     /// True when an internal DOCTYPE subset declares an entity. libxml2 2.9.14 has no other reliable guard
     /// against entity-expansion attacks, and feeds have no business declaring entities.
     private static func declaresEntities(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let doctype = Array("<!DOCTYPE".utf8)
-        let entity = Array("<!ENTITY".utf8)
         // A DOCTYPE must precede the root element, so only the prologue needs a look.
-        let prologue = bytes.prefix(64 * 1024)
-        guard let start = prologue.firstRange(of: doctype)?.lowerBound else {
-            // UTF-16 documents: look for the same words with interleaved zero bytes.
-            let wide = prologue.filter { $0 != 0 }
-            return wide.count != prologue.count && wide.firstRange(of: entity) != nil
+        let prologue = UnsafeRawBufferPointer(rebasing: bytes.prefix(64 * 1024))
+        let isWide = prologue.prefix(4).contains(0)
+        if isWide {
+            // UTF-16/32 documents: look for the same words with the zero bytes removed.
+            let narrow = prologue.filter { $0 != 0 }
+            return narrow.withUnsafeBytes { ByteSearch.find("<!ENTITY", in: $0) != nil }
         }
-        return prologue[start...].firstRange(of: entity) != nil
+        guard let doctype = ByteSearch.find("<!DOCTYPE", in: prologue) else { return false }
+        return ByteSearch.find("<!ENTITY", in: UnsafeRawBufferPointer(rebasing: prologue[doctype...])) != nil
+    }
+}
+
+/// Substring search over raw bytes, written out so it stays fast without generic specialisation.
+enum ByteSearch {
+    /// The offset of the first occurrence of `needle` in `haystack`.
+    static func find(_ needle: StaticString, in haystack: UnsafeRawBufferPointer) -> Int? {
+        let length = needle.utf8CodeUnitCount
+        guard length > 0, haystack.count >= length, let base = haystack.baseAddress else { return nil }
+        let pattern = needle.utf8Start
+        let first = pattern[0]
+        var index = 0
+        let last = haystack.count - length
+        while index <= last {
+            if base.load(fromByteOffset: index, as: UInt8.self) == first {
+                var offset = 1
+                while offset < length, base.load(fromByteOffset: index + offset, as: UInt8.self) == pattern[offset] {
+                    offset += 1
+                }
+                if offset == length { return index }
+            }
+            index += 1
+        }
+        return nil
     }
 }
 
@@ -343,6 +371,36 @@ struct XMLNode {
         }
     }
 }
+
+/// A reusable libxml2 HTML parser for the many small fragments of one feed. Creating a parser context (and
+/// its name dictionary) per fragment costs more than parsing a typical fragment, so a feed reuses one.
+final class HTMLFragmentParser {
+    private let context: htmlParserCtxtPtr?
+
+    init() {
+        prepareThread()
+        context = htmlNewParserCtxt()
+    }
+
+    deinit {
+        if let context { htmlFreeParserCtxt(context) }
+    }
+
+    /// Parses a fragment as `XMLDocument.parseHTMLFragment` does.
+    func parse(_ bytes: UnsafeRawBufferPointer) -> XMLDocument? {
+        guard let context else { return XMLDocument.parseHTMLFragment(bytes) }
+        prepareThread()
+        context.pointee.sax.pointee.ignorableWhitespace = xmlSAX2Characters
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        guard
+            let document = htmlCtxtReadMemory(
+                context, base, Int32(clamping: bytes.count), nil, "UTF-8", safeFragmentOptions)
+        else { return nil }
+        return XMLDocument(adopting: document)
+    }
+}
+
+@available(*, unavailable) extension HTMLFragmentParser: Sendable {}
 
 /// Character-set conversion through libxml2's encoding handlers (iconv underneath).
 enum LibXML2Transcoder {

@@ -48,6 +48,8 @@ struct XMLFeedReader {
     private var vocabularies: [UnsafeRawPointer: FeedVocabulary] = [:]
     private var isAtom = false
     private var errors: [String] = []
+    /// One HTML parser for every fragment of this feed.
+    private let htmlParser = HTMLFragmentParser()
 
     /// The longest text a single element may contribute; longer text is cut (a feed with a 10 MB title is
     /// an attack or a bug, and either way must not cost unbounded time downstream).
@@ -179,12 +181,12 @@ struct XMLFeedReader {
             case (.itunes, "image"):
                 if let href = child.attribute("href") { feed.info.logo = feed.info.logo ?? url(href, at: child) }
             case (.rss, "language"), (.dublinCore, "language"):
-                feed.info.language = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+                feed.info.language = text(of: child).trimmedASCII()
             case (.rss, "ttl"):
-                feed.info.schedule.ttlMinutes = Int(text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
+                feed.info.schedule.ttlMinutes = Int(text(of: child).trimmedASCII())
             case (.rss, "skiphours"):
                 for hour in child.elements where hour.name == "hour" {
-                    if let value = Int(text(of: hour).trimmingCharacters(in: .whitespacesAndNewlines)),
+                    if let value = Int(text(of: hour).trimmedASCII()),
                         (0...24).contains(value)
                     {
                         feed.info.schedule.skipHours.insert(value % 24)
@@ -192,15 +194,15 @@ struct XMLFeedReader {
                 }
             case (.rss, "skipdays"):
                 for day in child.elements where day.name == "day" {
-                    let value = text(of: day).trimmingCharacters(in: .whitespacesAndNewlines).capitalized
+                    let value = text(of: day).trimmedASCII().capitalized
                     if !value.isEmpty { feed.info.schedule.skipDays.insert(value) }
                 }
             case (.syndication, "updateperiod"):
-                feed.info.schedule.updatePeriod = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+                feed.info.schedule.updatePeriod = text(of: child).trimmedASCII()
                     .lowercased()
             case (.syndication, "updatefrequency"):
                 feed.info.schedule.updateFrequency = Int(
-                    text(of: child).trimmingCharacters(in: .whitespacesAndNewlines))
+                    text(of: child).trimmedASCII())
             case (.rss, "items"), (.rdf, _):
                 continue
             default:
@@ -237,7 +239,7 @@ struct XMLFeedReader {
             case (.atom, "link"):
                 readAtomLink(child, links: &entry.links, link: &entry.link, enclosures: &entry.enclosures)
             case (.rss, "guid"):
-                let guid = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+                let guid = text(of: child).trimmedASCII()
                 guard !guid.isEmpty else { continue }
                 entry.id = guid
                 let permalink = child.attribute("isPermaLink")?.lowercased() ?? "true"
@@ -285,12 +287,12 @@ struct XMLFeedReader {
                 guard let href = (child.attribute("url") ?? child.attribute("href")).flatMap({ url($0, at: child) })
                 else { continue }
                 let type = child.attribute("type")
-                let length = child.attribute("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+                let length = child.attribute("length").flatMap { Int64($0.trimmedASCII()) }
                 entry.enclosures.append(Enclosure(href: href, type: type, length: length))
                 entry.links.append(Link(href: href, rel: "enclosure", type: type, length: length))
             case (.rss, "source"):
                 var source = Source()
-                let title = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+                let title = text(of: child).trimmedASCII()
                 source.title = title.isEmpty ? nil : title
                 if let href = child.attribute("url").flatMap({ url($0, at: child) }) {
                     source.link = href
@@ -350,9 +352,9 @@ struct XMLFeedReader {
         guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)),
             let href = url(rawHref, at: node)
         else { return }
-        let rel = node.attribute("rel")?.trimmingCharacters(in: .whitespaces) ?? "alternate"
+        let rel = node.attribute("rel")?.trimmedASCII() ?? "alternate"
         let type = node.attribute("type") ?? (rel == "self" ? "application/atom+xml" : "text/html")
-        let length = node.attribute("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let length = node.attribute("length").flatMap { Int64($0.trimmedASCII()) }
         links.append(Link(href: href, rel: rel, type: type, length: length, title: node.attribute("title")))
         if rel == "alternate" && ["text/html", "application/xhtml+xml", "html", "xhtml"].contains(type.lowercased()) {
             link = href
@@ -364,7 +366,7 @@ struct XMLFeedReader {
     private mutating func readAtomPerson(_ node: XMLNode) -> Person {
         var person = Person()
         for child in node.elements {
-            let value = text(of: child).trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = text(of: child).trimmedASCII()
             guard !value.isEmpty else { continue }
             switch child.name {
             case "name": person.name = value
@@ -374,7 +376,7 @@ struct XMLFeedReader {
             }
         }
         if person.name == nil && person.email == nil && person.uri == nil {
-            let text = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = text(of: node).trimmedASCII()
             if !text.isEmpty { return parsePerson(text) }
         }
         return person
@@ -384,13 +386,13 @@ struct XMLFeedReader {
     {
         switch vocabulary {
         case .atom:
-            let term = node.attribute("term") ?? text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
+            let term = node.attribute("term") ?? text(of: node).trimmedASCII()
             guard !term.isEmpty else { return }
             append(
                 Category(term: term, scheme: node.attribute("scheme"), label: node.attribute("label")), to: &categories)
         case .itunes where node.name == "keywords":
             for keyword in text(of: node).split(separator: ",") {
-                let term = keyword.trimmingCharacters(in: .whitespacesAndNewlines)
+                let term = keyword.trimmedASCII()
                 if !term.isEmpty {
                     append(Category(term: term, scheme: "http://www.itunes.com/"), to: &categories)
                 }
@@ -403,7 +405,7 @@ struct XMLFeedReader {
                 readCategories(child, vocabulary: .itunes, into: &categories)
             }
         default:
-            let term = text(of: node).trimmingCharacters(in: .whitespacesAndNewlines)
+            let term = text(of: node).trimmedASCII()
             guard !term.isEmpty else { return }
             append(Category(term: term, scheme: node.attribute("domain")), to: &categories)
         }
@@ -420,17 +422,17 @@ struct XMLFeedReader {
 
     /// Reads "name", "email", "email (Name)" or "Name <email>" as RSS writes authors.
     func parsePerson(_ text: String) -> Person {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = text.trimmedASCII()
         guard !value.isEmpty else { return Person() }
         guard let email = findEmail(in: value) else { return Person(name: value) }
         var name = value.replacingOccurrences(of: email, with: "")
         for wrapper in ["()", "<>", "&lt;&gt;", "mailto:"] {
             name = name.replacingOccurrences(of: wrapper, with: "")
         }
-        name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        name = name.trimmedASCII()
         if name.hasPrefix("(") { name.removeFirst() }
         if name.hasSuffix(")") { name.removeLast() }
-        name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        name = name.trimmedASCII()
         return Person(name: name.isEmpty ? nil : name, email: email)
     }
 
@@ -484,13 +486,13 @@ struct XMLFeedReader {
             if node.hasElementChildren {
                 return Text(value: inlineMarkup(node, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser), isHTML: true)
         case .inlineXHTML:
             return Text(value: inlineMarkup(node, base: base), isHTML: true)
         case .title where !isAtom && node.attribute("type") == nil:
             let text = trimmed(text(of: node))
             if looksLikeHTML(text) {
-                return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
+                return Text(value: HTMLSanitizer.sanitize(text, base: base, parser: htmlParser), isHTML: true)
             }
             return Text(value: text, isHTML: false)
         case .title, .construct:
@@ -509,7 +511,7 @@ struct XMLFeedReader {
                 }
                 return Text(value: inlineMarkup(container, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser), isHTML: true)
         }
         if node.hasElementChildren && !type.contains("html") {
             // Markup written straight into a text construct: keep it as the author wrote it.
@@ -523,12 +525,13 @@ struct XMLFeedReader {
             // Atom 1.0 base64-encodes any other media type; Atom 0.3 says so with mode="base64".
             if let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
                 return Text(
-                    value: HTMLSanitizer.sanitize(String(decoding: decoded, as: UTF8.self), base: base), isHTML: true)
+                    value: HTMLSanitizer.sanitize(
+                        String(decoding: decoded, as: UTF8.self), base: base, parser: htmlParser), isHTML: true)
             }
             text = ""
         }
         if type == "html" || type.contains("html") {
-            return Text(value: HTMLSanitizer.sanitize(text, base: base), isHTML: true)
+            return Text(value: HTMLSanitizer.sanitize(text, base: base, parser: htmlParser), isHTML: true)
         }
         if type == "text" || type.hasPrefix("text/") {
             return Text(value: trimmed(text), isHTML: false)
@@ -546,13 +549,13 @@ struct XMLFeedReader {
     }
 
     private func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines)
+        text.trimmedASCII()
     }
 
     /// feedparser's rule for RSS, which has no type attribute: text is HTML when it has an end tag or an
     /// entity reference and every tag and entity in it is a known HTML one.
     func looksLikeHTML(_ text: String) -> Bool {
-        guard text.contains("<") || text.contains("&") else { return false }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else { return false }
         let bytes = Array(text.utf8)
         var hasEndTag = false
         var hasEntity = false
@@ -606,7 +609,7 @@ struct XMLFeedReader {
 
     /// The URL made absolute against the element's `xml:base` chain and the document URL.
     private func url(_ raw: String, at node: XMLNode) -> String? {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = raw.trimmedASCII()
         guard !value.isEmpty else { return nil }
         if hasScheme(value) { return value }
         guard let base = node.baseURL ?? (documentURL.isEmpty ? nil : documentURL) else { return value }
