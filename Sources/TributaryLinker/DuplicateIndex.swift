@@ -16,10 +16,10 @@ struct DuplicateIndex {
     /// The low 16 bits of each permutation's minimum, `permutations` per article.
     private var signatures: [UInt16] = []
     private var indexed: [Bool] = []
-    private var heads: [UInt64: Int32] = [:]
+    private var heads = HashIndex(capacity: 1 << 16)
     private var chain: [Int32] = []
-    private var urls: [UInt64: Int32] = [:]
-    private var texts: [UInt64: Int32] = [:]
+    private var urls = HashIndex()
+    private var texts = HashIndex()
     private var minima: [UInt32]
     private var shingles: [UInt64] = []
     private var visited: [Int32] = []
@@ -53,15 +53,16 @@ struct DuplicateIndex {
     /// - Returns: false when the text has no words, so there is nothing to compare.
     mutating func computeSignature(_ tokens: ArraySlice<Token>) -> Bool {
         shingles.removeAll(keepingCapacity: true)
-        let hashes = tokens.map(\.hash)
-        if hashes.count < 3 {
-            shingles.append(contentsOf: hashes)
+        if tokens.count < 3 {
+            shingles.append(contentsOf: tokens.lazy.map(\.hash))
         } else {
-            for index in 2..<hashes.count {
-                let combined =
-                    hashes[index - 2] &* 0x9e37_79b9_7f4a_7c15 ^ rotate(hashes[index - 1], 21)
-                    ^ rotate(hashes[index], 42)
+            var first = tokens[tokens.startIndex].hash
+            var second = tokens[tokens.startIndex + 1].hash
+            for token in tokens.dropFirst(2) {
+                let combined = first &* 0x9e37_79b9_7f4a_7c15 ^ rotate(second, 21) ^ rotate(token.hash, 42)
                 shingles.append(Tokenizer.mix(combined))
+                first = second
+                second = token.hash
             }
         }
         guard !shingles.isEmpty else { return false }

@@ -13,6 +13,7 @@ internal import TributaryCore
 /// | `leadWords` | 60 | words of the summary (after the title) that the duplicate layer shingles |
 /// | `storyThreshold` | 0.25 | similarity to a story needed to join it in the single pass (tight cores) |
 /// | `mergeThreshold` | 0.15 | similarity at which the merge pass joins two stories |
+/// | `storyLayer` | 1 | 0: duplicates only; every other article is its own story and nothing is related |
 /// | `linkage` | 1 | 1: average linkage (mean cosine to the members); 0: cosine to the centroid |
 /// | `storyWindowHours` | 96 | a story takes new articles while it was active this recently |
 /// | `relatedThreshold` | 0.31 | centroid cosine needed to list another story as related |
@@ -48,6 +49,7 @@ struct LinkParameters: Sendable, Hashable {
     var nameWeight = 1.5
     var linkWeight = 1.0
     var linkage = 1
+    var storyLayer = 1
     var recluster = 1
     var mergeRounds = 1
     var refinePasses = 1
@@ -66,7 +68,8 @@ struct LinkParameters: Sendable, Hashable {
     /// The names `LinkSettings.parameters` understands.
     static let names: [String] = [
         "dupJaccard", "dupWindowHours", "leadWords", "storyThreshold", "mergeThreshold", "storyWindowHours",
-        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "linkWeight", "linkage", "recluster",
+        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "linkWeight", "linkage", "storyLayer",
+        "recluster",
         "mergeRounds", "refinePasses", "moveFounders", "moveMargin", "bigramWeight",
         "numberWeight", "articleTerms", "centroidTerms",
         "centroidMembers", "mergeEvery", "activeArticles",
@@ -100,6 +103,7 @@ struct LinkParameters: Sendable, Hashable {
         real("nameWeight", &nameWeight, 0...10)
         real("linkWeight", &linkWeight, 0...10)
         whole("linkage", &linkage, 0...1)
+        whole("storyLayer", &storyLayer, 0...1)
         whole("recluster", &recluster, 0...1)
         whole("mergeRounds", &mergeRounds, 1...20)
         whole("refinePasses", &refinePasses, 0...10)

@@ -86,7 +86,8 @@ public struct Linker {
         }
         duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
         if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
-            tokenizer.tokenize(Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
+            tokenizer.tokenize(
+                bytes: Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
         }
 
         if let match {
@@ -96,7 +97,10 @@ public struct Linker {
             record(match.code, Float(match.score), match.article)
         } else {
             duplicateRoot.append(index)
-            if let joined = storyIndex.add(tokens: tokens, time: time, inWindow: Self.inWindow) {
+            if parameters.storyLayer == 0 {
+                storyIndex.addAlone(time: time)
+                record(.founded, 0, index)
+            } else if let joined = storyIndex.add(tokens: tokens, time: time, inWindow: Self.inWindow) {
                 record(.story, joined.score, joined.story)
             } else {
                 record(.founded, 0, index)
@@ -110,12 +114,16 @@ public struct Linker {
     }
 
     /// The words of a link's path: most sites put the headline there, which helps when a summary is short.
-    static func slug(of link: String) -> Substring {
-        var rest = Substring(link)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        guard let slash = rest.firstIndex(of: "/") else { return "" }
-        return rest[slash...]
+    static func slug(of link: String) -> ArraySlice<UInt8> {
+        var bytes = Array(link.utf8)[...]
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) {
+            bytes = bytes[(colon + 3)...]
+        }
+        if let end = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            bytes = bytes[..<end]
+        }
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
+        return bytes[slash...]
     }
 
     private mutating func record(_ code: ReasonCode, _ score: Float, _ target: Int32) {
@@ -138,8 +146,10 @@ public struct Linker {
                 LinkDecision(id: ids[$0], story: ids[$0], duplicateOf: nil, related: [], reasons: [])
             }
         }
-        storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
-        refineRecentWindow()
+        if parameters.storyLayer != 0 {
+            storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+            refineRecentWindow()
+        }
 
         // The lead of each duplicate group: highest priority, then earliest date, then first added.
         var lead: [Int32: Int32] = [:]
@@ -160,7 +170,8 @@ public struct Linker {
             if let cached = relatedCache[story] {
                 related = cached
             } else {
-                related = storyIndex.related(to: story, count: parameters.related, inWindow: Self.inWindow).map {
+                let count = parameters.storyLayer == 0 ? 0 : parameters.related
+                related = storyIndex.related(to: story, count: count, inWindow: Self.inWindow).map {
                     ids[Int(storyIndex.stories[Int($0)].founder)]
                 }
                 relatedCache[story] = related

@@ -123,9 +123,11 @@ struct StoryIndex {
     static let postingLimit = 32
     /// Candidates whose exact cosine is computed, after a cheap shared-terms score.
     static let exactCandidates = 8
+    /// Word pairs share this many vocabulary entries (a mask).
+    static let bigramBuckets: UInt64 = (1 << 18) - 1
 
     var parameters: LinkParameters
-    private var termIds: [UInt64: Int32] = [:]
+    private var termIds = HashIndex(capacity: 1 << 14)
     private var documentFrequency: [Int32] = []
     private var postings: [[Int32]] = []
     private var documents = 0
@@ -201,6 +203,18 @@ struct StoryIndex {
             stories[Int(story)].lastTime = max(
                 stories[Int(story)].lastTime.isNaN ? time : stories[Int(story)].lastTime, time)
         }
+    }
+
+    /// Adds an article as a story of its own, without terms (the duplicate-only mode).
+    mutating func addAlone(time: Double) {
+        let article = Int32(storyOf.count)
+        articleStart.append(articleStart[articleStart.count - 1])
+        let story = Int32(stories.count)
+        var entry = Story(founder: article, parent: story, lastArrival: article)
+        entry.members = [article]
+        entry.lastTime = time
+        stories.append(entry)
+        storyOf.append(story)
     }
 
     /// Adds a new (non-duplicate) article and assigns it to a story.
@@ -318,7 +332,10 @@ struct StoryIndex {
             if bigramWeight > 0, let last = previous,
                 last.flags & ~Token.capitalised == token.flags & ~Token.capitalised
             {
-                units.append((Tokenizer.mix(last.hash &* 31 ^ token.hash), weight * bigramWeight))
+                // Pairs are folded into a fixed number of buckets: word pairs are mostly unique, and an exact
+                // vocabulary of them would grow with every article.
+                let pair = Tokenizer.mix(last.hash &* 31 ^ token.hash) & Self.bigramBuckets
+                units.append((Tokenizer.mix(pair ^ 0xb16_5eed), weight * bigramWeight))
             }
             previous = token
         }
