@@ -159,6 +159,14 @@ public struct Linker {
             if leads(article, over: current) { lead[root] = article }
         }
         var relatedCache: [Int32: [String]] = [:]
+        var nearest: [Int32: [Int32]] = [:]
+        let relatedCount = parameters.storyLayer == 0 ? 0 : parameters.related
+        func neighbours(_ story: Int32) -> [Int32] {
+            if let known = nearest[story] { return known }
+            let found = storyIndex.related(to: story, count: relatedCount, inWindow: Self.inWindow)
+            nearest[story] = found
+            return found
+        }
         var decisions: [LinkDecision] = []
         decisions.reserveCapacity(count)
         for article in 0..<Int32(count) {
@@ -170,10 +178,11 @@ public struct Linker {
             if let cached = relatedCache[story] {
                 related = cached
             } else {
-                let count = parameters.storyLayer == 0 ? 0 : parameters.related
-                related = storyIndex.related(to: story, count: count, inWindow: Self.inWindow).map {
-                    ids[Int(storyIndex.stories[Int($0)].founder)]
-                }
+                // Mutual neighbours only: a story lists another when each is among the other's nearest, which
+                // keeps a popular story from being everyone's "related post".
+                var chosen = neighbours(story)
+                if parameters.relatedMutual != 0 { chosen = chosen.filter { neighbours($0).contains(story) } }
+                related = chosen.map { ids[Int(storyIndex.stories[Int($0)].founder)] }
                 relatedCache[story] = related
             }
             decisions.append(
@@ -206,7 +215,14 @@ public struct Linker {
         {
             start += 1
         }
-        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }
+        // Revisited in date order (ties by id), not arrival order: the second pass then gives the same stories
+        // whatever order the feeds delivered the window in, and the earliest article of a story founds it.
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }.sorted {
+            let (a, b) = (times[Int($0)], times[Int($1)])
+            if a.isNaN != b.isNaN { return !a.isNaN }
+            if !a.isNaN && a != b { return a < b }
+            return ids[Int($0)] < ids[Int($1)]
+        }
         func activeStories() -> [Int32] {
             var seen = Set<Int32>()
             var out: [Int32] = []
@@ -216,7 +232,7 @@ public struct Linker {
             }
             return out
         }
-        if parameters.recluster != 0 {
+        for _ in 0..<parameters.recluster {
             let placed = storyIndex.recluster(articles, times: times, inWindow: Self.inWindow)
             for (article, joined) in zip(articles, placed) {
                 if let joined {

@@ -432,10 +432,9 @@ struct StoryIndex {
         }
     }
 
-    /// Joins two stories; the one founded first survives, so replaying the same articles gives the same ids.
+    /// Joins two stories; the one created first survives, so replaying the same articles gives the same ids.
     private mutating func merge(_ first: Int32, _ second: Int32, score: Float) {
-        let (keep, gone) =
-            stories[Int(first)].founder < stories[Int(second)].founder ? (first, second) : (second, first)
+        let (keep, gone) = first < second ? (first, second) : (second, first)
         var survivor = stories[Int(keep)]
         let absorbed = stories[Int(gone)]
         survivor.centroid.add(absorbed.centroid)
@@ -482,35 +481,36 @@ struct StoryIndex {
         -> [(story: Int32, score: Float)?]
     {
         let inWindowSet = Set(articles)
-        var founded: [Int32: Int32] = [:]
-        var affected: [Int32] = []
-        var seen = Set<Int32>()
+        var affected = Set<Int32>()
         for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
-            founded[story.founder] = Int32(index)
+            affected.insert(Int32(index))
         }
-        for article in articles {
-            let story = find(storyOf[Int(article)])
-            if seen.insert(story).inserted { affected.append(story) }
-        }
-        for story in founded.values where seen.insert(story).inserted { affected.append(story) }
-        for story in affected {
+        for article in articles { affected.insert(find(storyOf[Int(article)])) }
+        var survivors: [Int32] = []
+        for story in affected.sorted() {
             var entry = stories[Int(story)]
-            entry.members.removeAll { inWindowSet.contains($0) }
-            if inWindowSet.contains(entry.founder) { entry.members.removeAll() }
-            entry.lastTime = .nan
-            entry.lastArrival = entry.members.last ?? entry.founder
-            for member in entry.members where !times[Int(member)].isNaN {
-                entry.lastTime = entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+            if inWindowSet.contains(entry.founder) {
+                // Founded inside the window: the second pass founds its stories anew.
+                entry.members = []
+                entry.centroid = SparseVector()
+                entry.weight = 0
+            } else {
+                entry.members.removeAll { inWindowSet.contains($0) }
+                entry.lastTime = .nan
+                entry.lastArrival = entry.members.last ?? entry.founder
+                for member in entry.members where !times[Int(member)].isNaN {
+                    entry.lastTime =
+                        entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+                }
+                if !entry.members.isEmpty { survivors.append(story) }
             }
             stories[Int(story)] = entry
         }
-        for story in founded.values {
-            stories[Int(story)].parent = story
-            stories[Int(story)].members = []
-            stories[Int(story)].centroid = SparseVector()
-            stories[Int(story)].weight = 0
+        // Forget where the first pass indexed these stories, so the order it saw cannot steer the second pass.
+        for term in postings.indices where postings[term].contains(where: { affected.contains($0) }) {
+            postings[term].removeAll { affected.contains($0) }
         }
-        rebuildCentroids(affected.filter { !stories[Int($0)].members.isEmpty })
+        rebuildCentroids(survivors)
         var result: [(story: Int32, score: Float)?] = []
         result.reserveCapacity(articles.count)
         for article in articles {
@@ -529,9 +529,6 @@ struct StoryIndex {
             let story: Int32
             if let best {
                 story = best.story
-            } else if let own = founded[article] {
-                story = own
-                stories[Int(own)].lastTime = .nan
             } else {
                 story = Int32(stories.count)
                 stories.append(Story(founder: article, parent: story, lastArrival: article))
