@@ -85,6 +85,27 @@ struct SparseVector {
         weights = keep.map { weights[$0] }
     }
 
+    /// The positions of the `count` heaviest terms, heaviest first (ties by term id).
+    func topPositions(_ count: Int) -> [Int] {
+        var order = Array(terms.indices)
+        if order.count > count {
+            // Partial selection: only the heads matter, so keep a small sorted buffer.
+            var top: [Int] = []
+            top.reserveCapacity(count + 1)
+            for index in order {
+                let weight = weights[index]
+                if top.count == count, let last = top.last, weights[last] >= weight { continue }
+                var insert = top.count
+                while insert > 0 && weights[top[insert - 1]] < weight { insert -= 1 }
+                top.insert(index, at: insert)
+                if top.count > count { top.removeLast() }
+            }
+            return top
+        }
+        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+        return order
+    }
+
     /// The term ids of the `count` heaviest terms, heaviest first.
     func topTerms(_ count: Int) -> [Int32] {
         guard terms.count > count else {
@@ -287,9 +308,8 @@ struct StoryIndex {
         }
         stamp &+= 1
         var found: [Int32] = []
-        let top = vector.topTerms(Self.indexedTerms)
-        for term in top {
-            let position = vector.terms.firstIndex(of: term) ?? 0
+        for position in vector.topPositions(Self.indexedTerms) {
+            let term = vector.terms[position]
             let weight = vector.weights[position]
             for raw in postings[Int(term)].suffix(Self.postingLimit) {
                 let story = find(raw)
@@ -583,7 +603,7 @@ struct StoryIndex {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
         var scored: [(story: Int32, score: Float)] = []
-        for other in candidates(for: centroid, excluding: story, limit: 4 * Self.exactCandidates) {
+        for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
             guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
             else { continue }
             let score = centroid.cosine(stories[Int(other)].centroid)
