@@ -261,10 +261,15 @@ public struct Linker {
         }
     }
 
+    /// Scores to four decimals: explanations are read by people, and more digits only show float noise.
+    static func rounded(_ score: Float) -> Double {
+        (Double(score) * 10_000).rounded() / 10_000
+    }
+
     private func reasons(for article: Int32) -> [LinkReason] {
         let index = Int(article)
         let code = ReasonCode(rawValue: reasonCode[index]) ?? .founded
-        let score = Double(reasonScore[index])
+        let score = Self.rounded(reasonScore[index])
         let target = reasonTarget[index]
         var reasons: [LinkReason] = []
         var story: Int32
@@ -288,7 +293,7 @@ public struct Linker {
             let entry = storyIndex.stories[Int(story)]
             reasons.append(
                 LinkReason(
-                    rule: .storyMerge, score: Double(entry.mergeScore),
+                    rule: .storyMerge, score: Self.rounded(entry.mergeScore),
                     matched: ids[Int(storyIndex.stories[Int(entry.parent)].founder)]))
             story = entry.parent
         }
