@@ -22,7 +22,9 @@ struct DuplicateIndex {
     private var texts = HashIndex()
     private var minima: [UInt32]
     private var shingles: [UInt64] = []
-    private var visited: [Int32] = []
+    /// Per article, the lookup that last visited it (so each candidate is verified once per lookup).
+    private var visitedBy: [Int32] = []
+    private var lookup: Int32 = 0
 
     init() {
         var state: UInt64 = 0x5eed_1e55_70d1_a5e5
@@ -40,7 +42,7 @@ struct DuplicateIndex {
         shingles.reserveCapacity(128)
     }
 
-    var bytesPerArticle: Int { Self.permutations * 2 + Self.bands * 4 + 1 }
+    var bytesPerArticle: Int { Self.permutations * 2 + Self.bands * 4 + 5 }
 
     /// Earlier articles with the same canonical URL or the same normalised text, if any.
     func exactMatch(url: UInt64?, text: UInt64?) -> (article: Int32, rule: LinkRule)? {
@@ -87,15 +89,15 @@ struct DuplicateIndex {
     /// The best earlier article whose estimated Jaccard similarity to the scratch signature reaches `threshold`,
     /// among the LSH candidates for which `accept` holds (the time window).
     mutating func nearMatch(threshold: Double, accept: (Int32) -> Bool) -> (article: Int32, score: Double)? {
-        visited.removeAll(keepingCapacity: true)
+        lookup &+= 1
         var best: (article: Int32, score: Double)?
         for band in 0..<Self.bands {
             var candidate = heads[bandKey(band)] ?? -1
             var steps = 0
             while candidate >= 0 && steps < Self.chainLimit {
                 steps += 1
-                if !visited.contains(candidate) {
-                    visited.append(candidate)
+                if visitedBy[Int(candidate)] != lookup {
+                    visitedBy[Int(candidate)] = lookup
                     if accept(candidate) {
                         let score = similarity(to: candidate)
                         if score >= threshold && score > (best?.score ?? -1) { best = (candidate, score) }
@@ -113,6 +115,7 @@ struct DuplicateIndex {
         if let url, urls[url] == nil { urls[url] = article }
         if let text, texts[text] == nil { texts[text] = article }
         indexed.append(hasSignature)
+        visitedBy.append(0)
         if hasSignature {
             for slot in 0..<Self.permutations { signatures.append(UInt16(truncatingIfNeeded: minima[slot])) }
             for band in 0..<Self.bands {
