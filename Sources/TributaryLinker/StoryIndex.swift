@@ -159,6 +159,9 @@ struct StoryIndex {
     /// Per article, its story (for duplicates: -1 until resolved through its lead).
     var storyOf: [Int32] = []
     var stories: [Story] = []
+    /// Each story's `parent`, apart: `find` runs for every posting visited, and a flat array of 4-byte entries
+    /// keeps those lookups in cache where the wide `Story` records would not be.
+    private var parents: [Int32] = []
     /// Stories touched since the last streaming merge pass.
     private var touched: [Int32] = []
 
@@ -209,7 +212,7 @@ struct StoryIndex {
 
     func find(_ story: Int32) -> Int32 {
         var current = story
-        while stories[Int(current)].parent != current { current = stories[Int(current)].parent }
+        while parents[Int(current)] != current { current = parents[Int(current)] }
         return current
     }
 
@@ -235,6 +238,7 @@ struct StoryIndex {
         entry.members = [article]
         entry.lastTime = time
         stories.append(entry)
+        parents.append(story)
         storyOf.append(story)
     }
 
@@ -263,6 +267,7 @@ struct StoryIndex {
         } else {
             story = Int32(stories.count)
             stories.append(Story(founder: article, parent: story, lastArrival: article))
+            parents.append(story)
         }
         storyOf.append(story)
         join(article, vector: vector, story: story, time: time)
@@ -467,6 +472,7 @@ struct StoryIndex {
         }
         stories[Int(keep)] = survivor
         stories[Int(gone)].parent = keep
+        parents[Int(gone)] = keep
         stories[Int(gone)].mergeScore = score
         stories[Int(gone)].members = []
         stories[Int(gone)].centroid = SparseVector()
@@ -552,6 +558,7 @@ struct StoryIndex {
             } else {
                 story = Int32(stories.count)
                 stories.append(Story(founder: article, parent: story, lastArrival: article))
+                parents.append(story)
             }
             storyOf[Int(article)] = story
             join(article, vector: vector, story: story, time: time)
