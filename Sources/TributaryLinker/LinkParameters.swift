@@ -16,7 +16,8 @@ internal import TributaryCore
 /// | `storyLayer` | 1 | 0: duplicates only; every other article is its own story and nothing is related |
 /// | `linkage` | 1 | 1: average linkage (mean cosine to the members); 0: cosine to the centroid |
 /// | `storyWindowHours` | 96 | a story takes new articles while it was active this recently |
-/// | `relatedThreshold` | 0.31 | centroid cosine needed to list another story as related |
+/// | `relatedThreshold` | 0.25 | centroid cosine needed to list another story as related |
+/// | `relatedCeiling` | 0.125 | average-link similarity from which a near story reads as a split-off piece of the same story, not a related one (1: off) |
 /// | `relatedMutual` | 1 | 1: list a related story only when each story is among the other's nearest |
 /// | `relatedWindowHours` | 720 | related stories are looked for this far back |
 /// | `titleWeight` | 2 | how much a title word counts against a summary word |
@@ -44,12 +45,13 @@ struct LinkParameters: Sendable, Hashable {
     var storyThreshold = 0.20
     var mergeThreshold = 0.14
     var storyWindowHours = 96.0
-    var relatedThreshold = 0.31
+    var relatedThreshold = 0.25
     var relatedWindowHours = 720.0
     var titleWeight = 2.0
     var nameWeight = 1.5
     var linkWeight = 1.0
     var linkage = 1
+    var relatedCeiling = 0.125
     var relatedMutual = 1
     var storyLayer = 1
     var recluster = 1
@@ -70,7 +72,8 @@ struct LinkParameters: Sendable, Hashable {
     /// The names `LinkSettings.parameters` understands.
     static let names: [String] = [
         "dupJaccard", "dupWindowHours", "leadWords", "storyThreshold", "mergeThreshold", "storyWindowHours",
-        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "linkWeight", "linkage", "relatedMutual",
+        "relatedThreshold", "relatedWindowHours", "titleWeight", "nameWeight", "linkWeight", "linkage",
+        "relatedCeiling", "relatedMutual",
         "storyLayer",
         "recluster",
         "mergeRounds", "refinePasses", "moveFounders", "moveMargin", "bigramWeight",
@@ -106,6 +109,7 @@ struct LinkParameters: Sendable, Hashable {
         real("nameWeight", &nameWeight, 0...10)
         real("linkWeight", &linkWeight, 0...10)
         whole("linkage", &linkage, 0...1)
+        real("relatedCeiling", &relatedCeiling, 0.01...1)
         whole("relatedMutual", &relatedMutual, 0...1)
         whole("storyLayer", &storyLayer, 0...1)
         whole("recluster", &recluster, 0...4)

@@ -614,7 +614,12 @@ struct StoryIndex {
             guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
             else { continue }
             let score = centroid.cosine(stories[Int(other)].centroid)
-            if score >= Float(parameters.relatedThreshold) { scored.append((other, score)) }
+            // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
+            // pass left apart, not as a related post.
+            guard score >= Float(parameters.relatedThreshold),
+                parameters.relatedCeiling >= 1 || storyScore(story, other) < Float(parameters.relatedCeiling)
+            else { continue }
+            scored.append((other, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.story < $1.story }
         return scored.prefix(count).map(\.story)
