@@ -141,7 +141,7 @@ struct StoryIndex {
     /// Terms of an article or centroid that are looked up in (and entered into) the inverted index.
     static let indexedTerms = 10
     /// Stories kept per posting list (the most recently active); bounds the work per lookup.
-    static let postingLimit = 32
+    static let postingLimit = 16
     /// Candidates whose exact cosine is computed, after a cheap shared-terms score.
     static let exactCandidates = 8
     /// Word pairs share this many vocabulary entries (a mask).
