@@ -15,6 +15,9 @@ public struct Linker {
     private var storyIndex: StoryIndex
     private var ids: [String] = []
     private var times: [Double] = []
+    /// When each article was first seen (else published): the order of the second pass, so a story keeps the
+    /// founder it had when a late article arrives with an earlier publication date.
+    private var seenTimes: [Double] = []
     private var priorities: [Int32] = []
     /// Per article: itself, or the first article of its duplicate group.
     private var duplicateRoot: [Int32] = []
@@ -48,6 +51,7 @@ public struct Linker {
         let time = (article.published ?? article.firstSeen)?.timeIntervalSince1970 ?? .nan
         ids.append(article.id)
         times.append(time)
+        seenTimes.append((article.firstSeen ?? article.published)?.timeIntervalSince1970 ?? .nan)
         priorities.append(Int32(clamping: article.priority))
         guard parameters.enabled else {
             duplicateRoot.append(index)
@@ -215,10 +219,10 @@ public struct Linker {
         {
             start += 1
         }
-        // Revisited in date order (ties by id), not arrival order: the second pass then gives the same stories
-        // whatever order the feeds delivered the window in, and the earliest article of a story founds it.
+        // Revisited in first-seen order (ties by id), not arrival order: the second pass then gives the same
+        // stories whatever order the feeds delivered the window in, and the earliest article of a story founds it.
         let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }.sorted {
-            let (a, b) = (times[Int($0)], times[Int($1)])
+            let (a, b) = (seenTimes[Int($0)], seenTimes[Int($1)])
             if a.isNaN != b.isNaN { return !a.isNaN }
             if !a.isNaN && a != b { return a < b }
             return ids[Int($0)] < ids[Int($1)]

@@ -300,3 +300,15 @@ private func partition(_ decisions: [String: LinkDecision]) -> Set<Set<String>> 
     #expect(related.allSatisfy { stories.contains($0) })
     #expect(decisions.values.allSatisfy { !$0.related.contains($0.story) })
 }
+
+@Test func aBackdatedLateArticleDoesNotTakeOverTheStoryId() {
+    let day = Date(timeIntervalSince1970: 1_700_000_000)
+    var articles = Array(storyArticles().filter { $0.id.hasPrefix("quake") }.prefix(2))
+    articles[0].firstSeen = day
+    articles[0].published = day
+    articles[1].firstSeen = day.addingTimeInterval(7200)
+    articles[1].published = day.addingTimeInterval(-3600)
+    let decisions = link(articles)
+    #expect(decisions["quake-1"]?.story == "quake-1")
+    #expect(decisions["quake-2"]?.story == "quake-1")
+}
