@@ -16,13 +16,15 @@ struct DuplicateIndex {
     /// The low 16 bits of each permutation's minimum, `permutations` per article.
     private var signatures: [UInt16] = []
     private var indexed: [Bool] = []
-    private var heads: [UInt64: Int32] = [:]
+    private var heads = HashIndex(capacity: 1 << 16)
     private var chain: [Int32] = []
-    private var urls: [UInt64: Int32] = [:]
-    private var texts: [UInt64: Int32] = [:]
+    private var urls = HashIndex()
+    private var texts = HashIndex()
     private var minima: [UInt32]
     private var shingles: [UInt64] = []
-    private var visited: [Int32] = []
+    /// Per article, the lookup that last visited it (so each candidate is verified once per lookup).
+    private var visitedBy: [Int32] = []
+    private var lookup: Int32 = 0
 
     init() {
         var state: UInt64 = 0x5eed_1e55_70d1_a5e5
@@ -40,7 +42,7 @@ struct DuplicateIndex {
         shingles.reserveCapacity(128)
     }
 
-    var bytesPerArticle: Int { Self.permutations * 2 + Self.bands * 4 + 1 }
+    var bytesPerArticle: Int { Self.permutations * 2 + Self.bands * 4 + 5 }
 
     /// Earlier articles with the same canonical URL or the same normalised text, if any.
     func exactMatch(url: UInt64?, text: UInt64?) -> (article: Int32, rule: LinkRule)? {
@@ -53,15 +55,16 @@ struct DuplicateIndex {
     /// - Returns: false when the text has no words, so there is nothing to compare.
     mutating func computeSignature(_ tokens: ArraySlice<Token>) -> Bool {
         shingles.removeAll(keepingCapacity: true)
-        let hashes = tokens.map(\.hash)
-        if hashes.count < 3 {
-            shingles.append(contentsOf: hashes)
+        if tokens.count < 3 {
+            shingles.append(contentsOf: tokens.lazy.map(\.hash))
         } else {
-            for index in 2..<hashes.count {
-                let combined =
-                    hashes[index - 2] &* 0x9e37_79b9_7f4a_7c15 ^ rotate(hashes[index - 1], 21)
-                    ^ rotate(hashes[index], 42)
+            var first = tokens[tokens.startIndex].hash
+            var second = tokens[tokens.startIndex + 1].hash
+            for token in tokens.dropFirst(2) {
+                let combined = first &* 0x9e37_79b9_7f4a_7c15 ^ rotate(second, 21) ^ rotate(token.hash, 42)
                 shingles.append(Tokenizer.mix(combined))
+                first = second
+                second = token.hash
             }
         }
         guard !shingles.isEmpty else { return false }
@@ -86,15 +89,15 @@ struct DuplicateIndex {
     /// The best earlier article whose estimated Jaccard similarity to the scratch signature reaches `threshold`,
     /// among the LSH candidates for which `accept` holds (the time window).
     mutating func nearMatch(threshold: Double, accept: (Int32) -> Bool) -> (article: Int32, score: Double)? {
-        visited.removeAll(keepingCapacity: true)
+        lookup &+= 1
         var best: (article: Int32, score: Double)?
         for band in 0..<Self.bands {
             var candidate = heads[bandKey(band)] ?? -1
             var steps = 0
             while candidate >= 0 && steps < Self.chainLimit {
                 steps += 1
-                if !visited.contains(candidate) {
-                    visited.append(candidate)
+                if visitedBy[Int(candidate)] != lookup {
+                    visitedBy[Int(candidate)] = lookup
                     if accept(candidate) {
                         let score = similarity(to: candidate)
                         if score >= threshold && score > (best?.score ?? -1) { best = (candidate, score) }
@@ -112,6 +115,7 @@ struct DuplicateIndex {
         if let url, urls[url] == nil { urls[url] = article }
         if let text, texts[text] == nil { texts[text] = article }
         indexed.append(hasSignature)
+        visitedBy.append(0)
         if hasSignature {
             for slot in 0..<Self.permutations { signatures.append(UInt16(truncatingIfNeeded: minima[slot])) }
             for band in 0..<Self.bands {

@@ -15,6 +15,9 @@ public struct Linker {
     private var storyIndex: StoryIndex
     private var ids: [String] = []
     private var times: [Double] = []
+    /// When each article was first seen (else published): the order of the second pass, so a story keeps the
+    /// founder it had when a late article arrives with an earlier publication date.
+    private var seenTimes: [Double] = []
     private var priorities: [Int32] = []
     /// Per article: itself, or the first article of its duplicate group.
     private var duplicateRoot: [Int32] = []
@@ -48,6 +51,7 @@ public struct Linker {
         let time = (article.published ?? article.firstSeen)?.timeIntervalSince1970 ?? .nan
         ids.append(article.id)
         times.append(time)
+        seenTimes.append((article.firstSeen ?? article.published)?.timeIntervalSince1970 ?? .nan)
         priorities.append(Int32(clamping: article.priority))
         guard parameters.enabled else {
             duplicateRoot.append(index)
@@ -86,7 +90,8 @@ public struct Linker {
         }
         duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
         if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
-            tokenizer.tokenize(Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
+            tokenizer.tokenize(
+                bytes: Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
         }
 
         if let match {
@@ -96,7 +101,10 @@ public struct Linker {
             record(match.code, Float(match.score), match.article)
         } else {
             duplicateRoot.append(index)
-            if let joined = storyIndex.add(tokens: tokens, time: time, inWindow: Self.inWindow) {
+            if parameters.storyLayer == 0 {
+                storyIndex.addAlone(time: time)
+                record(.founded, 0, index)
+            } else if let joined = storyIndex.add(tokens: tokens, time: time, inWindow: Self.inWindow) {
                 record(.story, joined.score, joined.story)
             } else {
                 record(.founded, 0, index)
@@ -110,12 +118,16 @@ public struct Linker {
     }
 
     /// The words of a link's path: most sites put the headline there, which helps when a summary is short.
-    static func slug(of link: String) -> Substring {
-        var rest = Substring(link)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        guard let slash = rest.firstIndex(of: "/") else { return "" }
-        return rest[slash...]
+    static func slug(of link: String) -> ArraySlice<UInt8> {
+        var bytes = Array(link.utf8)[...]
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) {
+            bytes = bytes[(colon + 3)...]
+        }
+        if let end = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            bytes = bytes[..<end]
+        }
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
+        return bytes[slash...]
     }
 
     private mutating func record(_ code: ReasonCode, _ score: Float, _ target: Int32) {
@@ -138,8 +150,10 @@ public struct Linker {
                 LinkDecision(id: ids[$0], story: ids[$0], duplicateOf: nil, related: [], reasons: [])
             }
         }
-        storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
-        refineRecentWindow()
+        if parameters.storyLayer != 0 {
+            storyIndex.mergeUntilStable(nil, rounds: parameters.mergeRounds, inWindow: Self.inWindow)
+            refineRecentWindow()
+        }
 
         // The lead of each duplicate group: highest priority, then earliest date, then first added.
         var lead: [Int32: Int32] = [:]
@@ -149,6 +163,14 @@ public struct Linker {
             if leads(article, over: current) { lead[root] = article }
         }
         var relatedCache: [Int32: [String]] = [:]
+        var nearest: [Int32: [Int32]] = [:]
+        let relatedCount = parameters.storyLayer == 0 ? 0 : parameters.related
+        func neighbours(_ story: Int32) -> [Int32] {
+            if let known = nearest[story] { return known }
+            let found = storyIndex.related(to: story, count: relatedCount, inWindow: Self.inWindow)
+            nearest[story] = found
+            return found
+        }
         var decisions: [LinkDecision] = []
         decisions.reserveCapacity(count)
         for article in 0..<Int32(count) {
@@ -160,9 +182,11 @@ public struct Linker {
             if let cached = relatedCache[story] {
                 related = cached
             } else {
-                related = storyIndex.related(to: story, count: parameters.related, inWindow: Self.inWindow).map {
-                    ids[Int(storyIndex.stories[Int($0)].founder)]
-                }
+                // Mutual neighbours only: a story lists another when each is among the other's nearest, which
+                // keeps a popular story from being everyone's "related post".
+                var chosen = neighbours(story)
+                if parameters.relatedMutual != 0 { chosen = chosen.filter { neighbours($0).contains(story) } }
+                related = chosen.map { ids[Int(storyIndex.stories[Int($0)].founder)] }
                 relatedCache[story] = related
             }
             decisions.append(
@@ -195,7 +219,14 @@ public struct Linker {
         {
             start += 1
         }
-        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }
+        // Revisited in first-seen order (ties by id), not arrival order: the second pass then gives the same
+        // stories whatever order the feeds delivered the window in, and the earliest article of a story founds it.
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }.sorted {
+            let (a, b) = (seenTimes[Int($0)], seenTimes[Int($1)])
+            if a.isNaN != b.isNaN { return !a.isNaN }
+            if !a.isNaN && a != b { return a < b }
+            return ids[Int($0)] < ids[Int($1)]
+        }
         func activeStories() -> [Int32] {
             var seen = Set<Int32>()
             var out: [Int32] = []
@@ -205,7 +236,7 @@ public struct Linker {
             }
             return out
         }
-        if parameters.recluster != 0 {
+        for _ in 0..<parameters.recluster {
             let placed = storyIndex.recluster(articles, times: times, inWindow: Self.inWindow)
             for (article, joined) in zip(articles, placed) {
                 if let joined {
@@ -234,10 +265,15 @@ public struct Linker {
         }
     }
 
+    /// Scores to four decimals: explanations are read by people, and more digits only show float noise.
+    static func rounded(_ score: Float) -> Double {
+        (Double(score) * 10_000).rounded() / 10_000
+    }
+
     private func reasons(for article: Int32) -> [LinkReason] {
         let index = Int(article)
         let code = ReasonCode(rawValue: reasonCode[index]) ?? .founded
-        let score = Double(reasonScore[index])
+        let score = Self.rounded(reasonScore[index])
         let target = reasonTarget[index]
         var reasons: [LinkReason] = []
         var story: Int32
@@ -261,7 +297,7 @@ public struct Linker {
             let entry = storyIndex.stories[Int(story)]
             reasons.append(
                 LinkReason(
-                    rule: .storyMerge, score: Double(entry.mergeScore),
+                    rule: .storyMerge, score: Self.rounded(entry.mergeScore),
                     matched: ids[Int(storyIndex.stories[Int(entry.parent)].founder)]))
             story = entry.parent
         }

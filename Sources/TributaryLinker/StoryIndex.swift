@@ -85,6 +85,27 @@ struct SparseVector {
         weights = keep.map { weights[$0] }
     }
 
+    /// The positions of the `count` heaviest terms, heaviest first (ties by term id).
+    func topPositions(_ count: Int) -> [Int] {
+        var order = Array(terms.indices)
+        if order.count > count {
+            // Partial selection: only the heads matter, so keep a small sorted buffer.
+            var top: [Int] = []
+            top.reserveCapacity(count + 1)
+            for index in order {
+                let weight = weights[index]
+                if top.count == count, let last = top.last, weights[last] >= weight { continue }
+                var insert = top.count
+                while insert > 0 && weights[top[insert - 1]] < weight { insert -= 1 }
+                top.insert(index, at: insert)
+                if top.count > count { top.removeLast() }
+            }
+            return top
+        }
+        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+        return order
+    }
+
     /// The term ids of the `count` heaviest terms, heaviest first.
     func topTerms(_ count: Int) -> [Int32] {
         guard terms.count > count else {
@@ -120,12 +141,14 @@ struct StoryIndex {
     /// Terms of an article or centroid that are looked up in (and entered into) the inverted index.
     static let indexedTerms = 10
     /// Stories kept per posting list (the most recently active); bounds the work per lookup.
-    static let postingLimit = 32
+    static let postingLimit = 16
     /// Candidates whose exact cosine is computed, after a cheap shared-terms score.
     static let exactCandidates = 8
+    /// Word pairs share this many vocabulary entries (a mask).
+    static let bigramBuckets: UInt64 = (1 << 18) - 1
 
     var parameters: LinkParameters
-    private var termIds: [UInt64: Int32] = [:]
+    private var termIds = HashIndex(capacity: 1 << 14)
     private var documentFrequency: [Int32] = []
     private var postings: [[Int32]] = []
     private var documents = 0
@@ -136,6 +159,9 @@ struct StoryIndex {
     /// Per article, its story (for duplicates: -1 until resolved through its lead).
     var storyOf: [Int32] = []
     var stories: [Story] = []
+    /// Each story's `parent`, apart: `find` runs for every posting visited, and a flat array of 4-byte entries
+    /// keeps those lookups in cache where the wide `Story` records would not be.
+    private var parents: [Int32] = []
     /// Stories touched since the last streaming merge pass.
     private var touched: [Int32] = []
 
@@ -186,7 +212,7 @@ struct StoryIndex {
 
     func find(_ story: Int32) -> Int32 {
         var current = story
-        while stories[Int(current)].parent != current { current = stories[Int(current)].parent }
+        while parents[Int(current)] != current { current = parents[Int(current)] }
         return current
     }
 
@@ -201,6 +227,19 @@ struct StoryIndex {
             stories[Int(story)].lastTime = max(
                 stories[Int(story)].lastTime.isNaN ? time : stories[Int(story)].lastTime, time)
         }
+    }
+
+    /// Adds an article as a story of its own, without terms (the duplicate-only mode).
+    mutating func addAlone(time: Double) {
+        let article = Int32(storyOf.count)
+        articleStart.append(articleStart[articleStart.count - 1])
+        let story = Int32(stories.count)
+        var entry = Story(founder: article, parent: story, lastArrival: article)
+        entry.members = [article]
+        entry.lastTime = time
+        stories.append(entry)
+        parents.append(story)
+        storyOf.append(story)
     }
 
     /// Adds a new (non-duplicate) article and assigns it to a story.
@@ -228,6 +267,7 @@ struct StoryIndex {
         } else {
             story = Int32(stories.count)
             stories.append(Story(founder: article, parent: story, lastArrival: article))
+            parents.append(story)
         }
         storyOf.append(story)
         join(article, vector: vector, story: story, time: time)
@@ -273,9 +313,8 @@ struct StoryIndex {
         }
         stamp &+= 1
         var found: [Int32] = []
-        let top = vector.topTerms(Self.indexedTerms)
-        for term in top {
-            let position = vector.terms.firstIndex(of: term) ?? 0
+        for position in vector.topPositions(Self.indexedTerms) {
+            let term = vector.terms[position]
             let weight = vector.weights[position]
             for raw in postings[Int(term)].suffix(Self.postingLimit) {
                 let story = find(raw)
@@ -318,7 +357,10 @@ struct StoryIndex {
             if bigramWeight > 0, let last = previous,
                 last.flags & ~Token.capitalised == token.flags & ~Token.capitalised
             {
-                units.append((Tokenizer.mix(last.hash &* 31 ^ token.hash), weight * bigramWeight))
+                // Pairs are folded into a fixed number of buckets: word pairs are mostly unique, and an exact
+                // vocabulary of them would grow with every article.
+                let pair = Tokenizer.mix(last.hash &* 31 ^ token.hash) & Self.bigramBuckets
+                units.append((Tokenizer.mix(pair ^ 0xb16_5eed), weight * bigramWeight))
             }
             previous = token
         }
@@ -415,10 +457,9 @@ struct StoryIndex {
         }
     }
 
-    /// Joins two stories; the one founded first survives, so replaying the same articles gives the same ids.
+    /// Joins two stories; the one created first survives, so replaying the same articles gives the same ids.
     private mutating func merge(_ first: Int32, _ second: Int32, score: Float) {
-        let (keep, gone) =
-            stories[Int(first)].founder < stories[Int(second)].founder ? (first, second) : (second, first)
+        let (keep, gone) = first < second ? (first, second) : (second, first)
         var survivor = stories[Int(keep)]
         let absorbed = stories[Int(gone)]
         survivor.centroid.add(absorbed.centroid)
@@ -431,6 +472,7 @@ struct StoryIndex {
         }
         stories[Int(keep)] = survivor
         stories[Int(gone)].parent = keep
+        parents[Int(gone)] = keep
         stories[Int(gone)].mergeScore = score
         stories[Int(gone)].members = []
         stories[Int(gone)].centroid = SparseVector()
@@ -465,35 +507,36 @@ struct StoryIndex {
         -> [(story: Int32, score: Float)?]
     {
         let inWindowSet = Set(articles)
-        var founded: [Int32: Int32] = [:]
-        var affected: [Int32] = []
-        var seen = Set<Int32>()
+        var affected = Set<Int32>()
         for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
-            founded[story.founder] = Int32(index)
+            affected.insert(Int32(index))
         }
-        for article in articles {
-            let story = find(storyOf[Int(article)])
-            if seen.insert(story).inserted { affected.append(story) }
-        }
-        for story in founded.values where seen.insert(story).inserted { affected.append(story) }
-        for story in affected {
+        for article in articles { affected.insert(find(storyOf[Int(article)])) }
+        var survivors: [Int32] = []
+        for story in affected.sorted() {
             var entry = stories[Int(story)]
-            entry.members.removeAll { inWindowSet.contains($0) }
-            if inWindowSet.contains(entry.founder) { entry.members.removeAll() }
-            entry.lastTime = .nan
-            entry.lastArrival = entry.members.last ?? entry.founder
-            for member in entry.members where !times[Int(member)].isNaN {
-                entry.lastTime = entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+            if inWindowSet.contains(entry.founder) {
+                // Founded inside the window: the second pass founds its stories anew.
+                entry.members = []
+                entry.centroid = SparseVector()
+                entry.weight = 0
+            } else {
+                entry.members.removeAll { inWindowSet.contains($0) }
+                entry.lastTime = .nan
+                entry.lastArrival = entry.members.last ?? entry.founder
+                for member in entry.members where !times[Int(member)].isNaN {
+                    entry.lastTime =
+                        entry.lastTime.isNaN ? times[Int(member)] : max(entry.lastTime, times[Int(member)])
+                }
+                if !entry.members.isEmpty { survivors.append(story) }
             }
             stories[Int(story)] = entry
         }
-        for story in founded.values {
-            stories[Int(story)].parent = story
-            stories[Int(story)].members = []
-            stories[Int(story)].centroid = SparseVector()
-            stories[Int(story)].weight = 0
+        // Forget where the first pass indexed these stories, so the order it saw cannot steer the second pass.
+        for term in postings.indices where postings[term].contains(where: { affected.contains($0) }) {
+            postings[term].removeAll { affected.contains($0) }
         }
-        rebuildCentroids(affected.filter { !stories[Int($0)].members.isEmpty })
+        rebuildCentroids(survivors)
         var result: [(story: Int32, score: Float)?] = []
         result.reserveCapacity(articles.count)
         for article in articles {
@@ -512,12 +555,10 @@ struct StoryIndex {
             let story: Int32
             if let best {
                 story = best.story
-            } else if let own = founded[article] {
-                story = own
-                stories[Int(own)].lastTime = .nan
             } else {
                 story = Int32(stories.count)
                 stories.append(Story(founder: article, parent: story, lastArrival: article))
+                parents.append(story)
             }
             storyOf[Int(article)] = story
             join(article, vector: vector, story: story, time: time)
@@ -569,11 +610,16 @@ struct StoryIndex {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
         var scored: [(story: Int32, score: Float)] = []
-        for other in candidates(for: centroid, excluding: story, limit: 4 * Self.exactCandidates) {
+        for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
             guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
             else { continue }
             let score = centroid.cosine(stories[Int(other)].centroid)
-            if score >= Float(parameters.relatedThreshold) { scored.append((other, score)) }
+            // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
+            // pass left apart, not as a related post.
+            guard score >= Float(parameters.relatedThreshold),
+                parameters.relatedCeiling >= 1 || storyScore(story, other) < Float(parameters.relatedCeiling)
+            else { continue }
+            scored.append((other, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.story < $1.story }
         return scored.prefix(count).map(\.story)

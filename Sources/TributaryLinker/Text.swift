@@ -34,11 +34,18 @@ struct Tokenizer {
     mutating func tokenize<S: StringProtocol>(
         _ text: S, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8 = 0
     ) {
+        tokenize(bytes: text.utf8, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
+    }
+
+    /// The same over UTF-8 bytes.
+    mutating func tokenize<C: Sequence<UInt8>>(
+        bytes: C, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8 = 0
+    ) {
         self.extraFlags = extraFlags
         var budget = limit
         sentenceStart = true
         word.removeAll(keepingCapacity: true)
-        var utf8 = text.utf8.makeIterator()
+        var utf8 = bytes.makeIterator()
         var pending: UInt8?
         while budget > 0 {
             let byte: UInt8
@@ -117,7 +124,7 @@ struct Tokenizer {
         let hash = Self.hash(word)
         var flags: UInt8 = (isTitle ? Token.title : 0) | extraFlags
         if word.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
-        if Self.stopwords.contains(hash) { flags |= Token.stopword }
+        if Self.stopwords[hash] != nil { flags |= Token.stopword }
         if wordCapitalised && !isTitle { flags |= Token.capitalised }
         tokens.append(Token(hash: hash, flags: flags))
         budget -= 1
@@ -229,7 +236,7 @@ struct Tokenizer {
     }
 
     /// Words too common to say what an article is about (stemmed the same way as the text).
-    static let stopwords: Set<UInt64> = {
+    static let stopwords: HashIndex = {
         let words = """
             a about above after again against ago all almost also although am among an and another any are around \
             as at be because been before being below between both but by can could did do does doing done down \
@@ -244,11 +251,11 @@ struct Tokenizer {
             monday tuesday wednesday thursday friday saturday sunday yesterday tomorrow news update updated \
             html htm php aspx asp cfm shtml www com article articles story stories index
             """
-        var set = Set<UInt64>()
+        var set = HashIndex(capacity: 512)
         for word in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             var bytes = Array(word.utf8)
             stem(&bytes)
-            set.insert(hash(bytes))
+            set[hash(bytes)] = 1
         }
         return set
     }()

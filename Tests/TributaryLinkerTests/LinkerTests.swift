@@ -260,3 +260,55 @@ private func partition(_ decisions: [String: LinkDecision]) -> Set<Set<String>> 
     #expect(parameters.related == 3)
     #expect(LinkParameters.names.contains("mergeThreshold"))
 }
+
+@Test func duplicateOnlyModeKeepsCopiesAndSeparatesTheRest() {
+    var articles = storyArticles()
+    articles.append(LinkInput(id: "copy", title: articles[0].title, summary: articles[0].summary))
+    let decisions = link(articles, settings: LinkSettings(parameters: ["storyLayer": 0]))
+    #expect(decisions["copy"]?.duplicateOf == "quake-1")
+    #expect(decisions["copy"]?.story == "quake-1")
+    #expect(decisions["quake-2"]?.story == "quake-2")
+    #expect(decisions.values.allSatisfy { $0.related.isEmpty })
+}
+
+@Test func refinementPassesKeepClearStoriesApart() {
+    let settings = LinkSettings(parameters: ["refinePasses": 2, "moveFounders": 1, "recluster": 2, "mergeRounds": 3])
+    let decisions = link(storyArticles(), settings: settings)
+    #expect(
+        partition(decisions) == [
+            ["quake-1", "quake-2", "quake-3"], ["lohan-1", "lohan-2"], ["oscars-1", "oscars-2"],
+        ])
+}
+
+@Test func relatedNamesStoriesThatExist() {
+    let settings = LinkSettings(parameters: ["relatedThreshold": 0.01, "relatedCeiling": 1])
+    // Unrelated events told with a shared closing phrase: related (a low threshold), never one story.
+    var articles = storyArticles()
+    let fillers = [
+        "Central bank raises interest rates to curb inflation", "City opens new tram line to the airport",
+        "Football club signs young striker from Brazil", "Museum returns stolen painting to owners",
+        "Heatwave breaks temperature records across Spain", "Tech firm recalls faulty laptop batteries",
+        "Farmers protest over new water rules", "Orchestra announces world tour for next spring",
+    ]
+    for (index, title) in fillers.enumerated() {
+        articles.append(LinkInput(id: "filler-\(index)", title: title, summary: title + " after weeks of talks."))
+    }
+    let decisions = link(articles, settings: settings)
+    let stories = Set(decisions.values.map(\.story))
+    let related = decisions.values.flatMap(\.related)
+    #expect(!related.isEmpty)
+    #expect(related.allSatisfy { stories.contains($0) })
+    #expect(decisions.values.allSatisfy { !$0.related.contains($0.story) })
+}
+
+@Test func aBackdatedLateArticleDoesNotTakeOverTheStoryId() {
+    let day = Date(timeIntervalSince1970: 1_700_000_000)
+    var articles = Array(storyArticles().filter { $0.id.hasPrefix("quake") }.prefix(2))
+    articles[0].firstSeen = day
+    articles[0].published = day
+    articles[1].firstSeen = day.addingTimeInterval(7200)
+    articles[1].published = day.addingTimeInterval(-3600)
+    let decisions = link(articles)
+    #expect(decisions["quake-1"]?.story == "quake-1")
+    #expect(decisions["quake-2"]?.story == "quake-1")
+}
