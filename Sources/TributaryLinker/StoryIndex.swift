@@ -352,7 +352,10 @@ struct StoryIndex {
             var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
             if token.flags & Token.link != 0 { weight = linkWeight }
             if token.flags & Token.capitalised != 0 { weight *= nameWeight }
-            if token.flags & Token.number != 0 { weight *= numberWeight }
+            // Numbers in running text tell one event of a kind from another (scores, counts); numbers in a link's
+            // path are mostly dates and ids (/2026/11/23/…) that two posts of one site share without sharing a
+            // subject, so they keep only the plain link weight.
+            if token.flags & Token.number != 0 && token.flags & Token.link == 0 { weight *= numberWeight }
             units.append((token.hash, weight))
             if bigramWeight > 0, let last = previous,
                 last.flags & ~Token.capitalised == token.flags & ~Token.capitalised

@@ -312,3 +312,22 @@ private func partition(_ decisions: [String: LinkDecision]) -> Set<Set<String>> 
     #expect(decisions["quake-1"]?.story == "quake-1")
     #expect(decisions["quake-2"]?.story == "quake-1")
 }
+
+// MARK: - Real-feed pitfalls
+
+/// The sample feeds in examples/, as `tributary link` reads them: two unrelated posts of one site, published days
+/// apart under /YYYY/MM/DD/ paths, share the path's numbers and nothing else, and stay apart.
+@Test func datePathsAloneNeverMakeAStory() throws {
+    let url = try #require(Bundle.module.url(forResource: "Fixtures/samples", withExtension: "jsonl"))
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    let inputs = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+        try decoder.decode(LinkInput.self, from: Data($0.utf8))
+    }
+    var linker = Linker(settings: LinkSettings())
+    linker.add(inputs)
+    let story = Dictionary(uniqueKeysWithValues: linker.finish().map { ($0.id, $0.story) })
+    let tram = try #require(story["balkan-herald-20261123-tirana-tram"])
+    let olives = try #require(story["balkan-herald-20261121-olives"])
+    #expect(tram != olives)
+}
