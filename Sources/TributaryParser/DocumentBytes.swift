@@ -292,7 +292,21 @@ struct DocumentBytes {
         /// Skips to just past `terminator`, removing forbidden characters on the way.
         func skipSection(from start: Int, terminator: StaticString) -> Int {
             var position = start
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let first = ones &* UInt64(terminator.utf8Start[0])
             while position < count {
+                if let base = UnsafeRawPointer(bytes.baseAddress) {
+                    // Skip plain words: no control byte, no first byte of the terminator.
+                    while position + 8 <= count {
+                        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                        let control = (word &- ones &* 0x20) & ~word & highs
+                        let match = word ^ first
+                        if control | ((match &- ones) & ~match & highs) != 0 { break }
+                        position += 8
+                    }
+                    if position >= count { break }
+                }
                 let byte = bytes[position]
                 if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
                     replace(position..<position + 1, with: [])
@@ -305,7 +319,17 @@ struct DocumentBytes {
             return count
         }
 
+        let base = UnsafeRawPointer(bytes.baseAddress)
         while index < count {
+            // Eight bytes at a time past plain text: nothing below 0x20, no '<', '&' or 0xEF.
+            if let base {
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if mayNeedRepair(word) { break }
+                    index += 8
+                }
+                if index >= count { break }
+            }
             let byte = bytes[index]
             if byte == 0x3C {  // <
                 if starts("<![CDATA[", at: index) {
@@ -369,6 +393,17 @@ struct DocumentBytes {
         guard var result = output else { return nil }
         result.append(contentsOf: bytes[copied..<count])
         return result
+    }
+
+    /// Whether any byte of `word` is below 0x20, '<', '&' or 0xEF (SWAR tests, so no byte is looked at alone).
+    @inline(__always)
+    private static func mayNeedRepair(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below0x20 || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
+            || hasZeroByte(word ^ (ones &* 0xEF))
     }
 
     /// The index of the `;` closing an entity reference that starts after `&` at `start`, or nil when the

@@ -262,10 +262,23 @@ struct JSONDump {
         var copy = text
         copy.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            let count = utf8.count
+            let raw = UnsafeRawPointer(utf8.baseAddress)
+            while index < count {
+                // Eight bytes at a time while none needs escaping (no control byte, quote or backslash).
+                if let raw {
+                    while index + 8 <= count {
+                        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                        if needsEscape(word) { break }
+                        index += 8
+                    }
+                    if index >= count { break }
+                }
                 let byte = utf8[index]
+                index += 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
                 switch byte {
                 case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
@@ -278,12 +291,22 @@ struct JSONDump {
                         0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
                     ])
                 }
-                start = index + 1
+                start = index
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
+}
+
+/// Whether any byte of `word` is a control byte, `"` or `\` (SWAR tests).
+@inline(__always)
+private func needsEscape(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+    let control = (word &- ones &* 0x20) & ~word & highs != 0
+    return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
 }
 
 /// RFC 3339 timestamps in UTC, computed in the proleptic Gregorian calendar (Foundation's calendar
