@@ -57,7 +57,7 @@ struct XMLFeedReader {
 
     /// The element's text, capped at `maximumTextLength` bytes.
     private mutating func text(of node: XMLNode) -> String {
-        let value = node.text
+        let value = Mojibake.repair(node.text)
         guard value.utf8.count > Self.maximumTextLength else { return value }
         errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
         return String(decoding: value.utf8.prefix(Self.maximumTextLength), as: UTF8.self)
@@ -283,6 +283,12 @@ struct XMLFeedReader {
             case (.rss, "category"), (.dublinCore, "subject"), (.atom, "category"),
                 (.itunes, "category"), (.itunes, "keywords"):
                 readCategories(child, vocabulary: vocabulary, into: &entry.categories)
+            case (.rss, "tags"):
+                // A made-up but common RSS extension: one element with comma-separated tags.
+                for tag in text(of: child).split(separator: ",") {
+                    let term = tag.trimmedASCII()
+                    if !term.isEmpty { append(Category(term: term), to: &entry.categories) }
+                }
             case (.rss, "enclosure"):
                 guard let href = (child.attribute("url") ?? child.attribute("href")).flatMap({ url($0, at: child) })
                 else { continue }
@@ -349,9 +355,10 @@ struct XMLFeedReader {
         _ node: XMLNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
     ) {
         // Atom 0.3 drafts sometimes put the URL in the element's text.
-        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)),
-            let href = url(rawHref, at: node)
-        else { return }
+        guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)) else { return }
+        // href="" is a same-document reference (RFC 3986 §4.4): it names the base itself.
+        let sameDocument = rawHref.trimmedASCII().isEmpty && node.attribute("href") != nil
+        guard let href = sameDocument ? node.baseURL : url(rawHref, at: node) else { return }
         let rel = node.attribute("rel")?.trimmedASCII() ?? "alternate"
         let type = node.attribute("type") ?? (rel == "self" ? "application/atom+xml" : "text/html")
         let length = node.attribute("length").flatMap { Int64($0.trimmedASCII()) }

@@ -26,6 +26,12 @@ struct ParseCommand: ParsableCommand {
     @Option(name: .customLong("content-type"), help: "The HTTP Content-Type the document was served with.")
     var contentType: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The HTTP response headers, as a JSON object: Content-Location sets the base URL, Content-Type is "
+                + "used when --content-type is not given.", valueName: "json"))
+    var headers: String?
+
     @Option(help: "Output format: json or text.")
     var format: OutputFormat = .text
 
@@ -37,8 +43,14 @@ struct ParseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let contentType = contentType.flatMap { $0.isEmpty ? nil : $0 }
-        let documentURL = url.flatMap { $0.isEmpty ? nil : $0 }
+        let response = try Self.responseHeaders(headers)
+        let contentType = contentType.flatMap { $0.isEmpty ? nil : $0 } ?? response["content-type"]
+        let requestURL = url.flatMap { $0.isEmpty ? nil : $0 }
+        // A Content-Location header names where the body really lives, so relative links resolve against it.
+        let documentURL =
+            response["content-location"].flatMap { location in
+                URL(string: location, relativeTo: requestURL.flatMap(URL.init(string:)))?.absoluteString
+            } ?? requestURL
         var failed = false
         var output = FileHandleOutput()
         for path in files {
@@ -66,6 +78,19 @@ struct ParseCommand: ParsableCommand {
         }
         output.flush()
         if failed { throw ExitCode(1) }
+    }
+
+    /// The `--headers` JSON object with lower-cased names; string values only.
+    static func responseHeaders(_ json: String?) throws -> [String: String] {
+        guard let json, !json.isEmpty else { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            throw ValidationError("--headers takes a JSON object of header names and values")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in object {
+            if let text = value as? String { headers[name.lowercased()] = text }
+        }
+        return headers
     }
 
     /// Without --url, relative links are resolved against the file itself.

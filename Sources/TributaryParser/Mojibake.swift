@@ -1,0 +1,44 @@
+/// Repairs text that was UTF-8, was read as windows-1252 (or ISO-8859-1), and was encoded as UTF-8 again: the
+/// "â€¦" that stands for "…" in many real feeds, often written as character references (`&#226;&#128;&#166;`).
+///
+/// The repair is conservative: it applies only when every non-ASCII character of the text has a windows-1252
+/// byte and those bytes, taken together, are valid UTF-8 with at least one multi-byte sequence. Ordinary
+/// accented text ("café", "Kovač") never passes that test, because a lone Latin-1 letter is not a valid UTF-8
+/// lead byte followed by continuation bytes.
+enum Mojibake {
+    static func repair(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0xC2 }) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x80 {
+                bytes.append(UInt8(scalar.value))
+            } else if let byte = windows1252Byte(scalar) {
+                bytes.append(byte)
+            } else {
+                return text
+            }
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self), decoded.utf8.count < text.utf8.count else {
+            return text
+        }
+        return decoded
+    }
+
+    /// The windows-1252 byte that decodes to `scalar`, if any: Latin-1 above 0xA0, and the printable
+    /// characters that windows-1252 puts in 0x80–0x9F. The C1 controls themselves (U+0080–U+009F) map to their
+    /// own byte, as ISO-8859-1 reads them.
+    private static func windows1252Byte(_ scalar: Unicode.Scalar) -> UInt8? {
+        switch scalar.value {
+        case 0x80...0xFF: return UInt8(scalar.value)
+        default: return specials[scalar.value]
+        }
+    }
+
+    private static let specials: [UInt32: UInt8] = [
+        0x20AC: 0x80, 0x201A: 0x82, 0x0192: 0x83, 0x201E: 0x84, 0x2026: 0x85, 0x2020: 0x86, 0x2021: 0x87,
+        0x02C6: 0x88, 0x2030: 0x89, 0x0160: 0x8A, 0x2039: 0x8B, 0x0152: 0x8C, 0x017D: 0x8E, 0x2018: 0x91,
+        0x2019: 0x92, 0x201C: 0x93, 0x201D: 0x94, 0x2022: 0x95, 0x2013: 0x96, 0x2014: 0x97, 0x02DC: 0x98,
+        0x2122: 0x99, 0x0161: 0x9A, 0x203A: 0x9B, 0x0153: 0x9C, 0x017E: 0x9E, 0x0178: 0x9F,
+    ]
+}
