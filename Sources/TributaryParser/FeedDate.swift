@@ -1,4 +1,5 @@
 public import Foundation
+import TributaryCore
 
 /// Dates as feeds write them: RFC 822 and its many misspellings, RFC 3339 / ISO 8601 / W3CDTF, asctime,
 /// and a few localised forms (Greek, Hungarian, Korean) that real feeds use.
@@ -115,8 +116,8 @@ public enum FeedDate {
         guard scanner.atEnd else { return nil }
         if let ordinal {
             guard (1...366).contains(ordinal) else { return nil }
-            let start = daysFromCivil(year: year, month: 1, day: 1)
-            let (y, m, d) = civilFromDays(start + ordinal - 1)
+            let start = CivilCalendar.days(year: year, month: 1, day: 1)
+            let (y, m, d) = CivilCalendar.date(days: start + ordinal - 1)
             guard y == year else { return nil }
             year = y
             month = m
@@ -332,7 +333,7 @@ public enum FeedDate {
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
         guard (0...24).contains(clock.hour), (0...59).contains(clock.minute), (0...60).contains(clock.second)
         else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + clock.hour * 3600 + clock.minute * 60 + min(clock.second, 59)
         return Date(timeIntervalSince1970: TimeInterval(seconds - clock.offsetSeconds))
     }
@@ -345,28 +346,6 @@ public enum FeedDate {
         }
     }
 
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of `daysFromCivil`.
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
 
 private func isDigit(_ byte: UInt8) -> Bool {

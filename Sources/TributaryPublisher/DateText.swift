@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Date formatting for the outputs, by arithmetic rather than `DateFormatter`: it is on the hot path, and the
 /// result must not depend on a locale or a time zone setting. Every date is printed in UTC to the whole second
@@ -17,36 +18,16 @@ enum DateText {
     }
 
     static func civil(_ date: Date) -> Civil {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        // Days since 1970-01-01 to a proleptic Gregorian date, counting in 400-year eras that start on 1 March
-        // so the leap day falls at the end of each year.
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var weekday = (days + 4) % 7
-        if weekday < 0 { weekday += 7 }
+        let (days, secondOfDay) = CivilCalendar.split(date)
+        let (year, month, day) = CivilCalendar.date(days: days)
         return Civil(
             year: year, month: month, day: day, hour: secondOfDay / 3_600, minute: secondOfDay % 3_600 / 60,
-            second: secondOfDay % 60, weekday: weekday)
+            second: secondOfDay % 60, weekday: CivilCalendar.weekday(days: days))
     }
 
     /// RFC 3339, `2026-11-29T19:26:51Z`, for Atom and JSON Feed.
     static func rfc3339(_ date: Date) -> String {
-        let c = civil(clampedToPrintable(date))
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):"
-            + "\(pad(c.second, 2))Z"
+        CivilCalendar.rfc3339(clampedToPrintable(date))
     }
 
     /// RFC 822 as RSS 2.0 wants it, with a four-digit year: `Sun, 29 Nov 2026 19:26:51 +0000`.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TributaryCore
 
 @testable import TributaryParser
 
@@ -54,7 +55,7 @@ struct FeedDateTests {
         let date = try #require(result)
         let seconds = Int(date.timeIntervalSince1970)
         let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let civil = FeedDate.civilFromDays(days)
+        let civil = CivilCalendar.date(days: days)
         let clock = seconds - days * 86_400
         let actual = [civil.year, civil.month, civil.day, clock / 3600, clock / 60 % 60, clock % 60]
         #expect(actual == Array(expected.prefix(6)))

@@ -265,7 +265,7 @@ struct JSONDump {
         guard let value else { return }
         separator(&first)
         key(name)
-        string(RFC3339.format(value))
+        string(CivilCalendar.rfc3339(value))
     }
 
     private mutating func separator(_ first: inout Bool) {
@@ -334,35 +334,6 @@ private func needsEscape(_ word: UInt64) -> Bool {
     return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
 }
 
-/// RFC 3339 timestamps in UTC, computed in the proleptic Gregorian calendar (Foundation's calendar
-/// switches to Julian dates before 1582).
-enum RFC3339 {
-    static func format(_ date: Date) -> String {
-        let total = Int64(date.timeIntervalSince1970.rounded(.down))
-        var days = total / 86_400
-        var seconds = total % 86_400
-        if seconds < 0 {
-            seconds += 86_400
-            days -= 1
-        }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):"
-            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))Z"
-    }
-}
-
 /// A short readable summary for people.
 enum TextDump {
     static func render(_ feed: ParsedFeed, path: String) -> String {
@@ -370,10 +341,10 @@ enum TextDump {
         lines.append("\(path): \(feed.format.isEmpty ? "unknown format" : feed.format)")
         lines.append("  title:    \(feed.info.title ?? "(none)")")
         if let link = feed.info.link { lines.append("  link:     \(link)") }
-        if let updated = feed.info.updated { lines.append("  updated:  \(RFC3339.format(updated))") }
+        if let updated = feed.info.updated { lines.append("  updated:  \(CivilCalendar.rfc3339(updated))") }
         lines.append("  entries:  \(feed.articles.count)")
         for article in feed.articles {
-            let date = (article.published ?? article.updated).map(RFC3339.format) ?? "no date"
+            let date = (article.published ?? article.updated).map(CivilCalendar.rfc3339) ?? "no date"
             lines.append("  - \(date)  \(article.title ?? "(untitled)")")
             if let link = article.link { lines.append("      \(link)") }
         }
