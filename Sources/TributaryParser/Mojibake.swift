@@ -1,3 +1,5 @@
+import Foundation
+
 /// Repairs text that was UTF-8, was read as windows-1252 (or ISO-8859-1), and was encoded as UTF-8 again: the
 /// "â€¦" that stands for "…" in many real feeds, often written as character references (`&#226;&#128;&#166;`).
 ///
@@ -7,21 +9,41 @@
 /// lead byte followed by continuation bytes.
 enum Mojibake {
     static func repair(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 >= 0xC2 }) else { return text }
+        // Every double-encoded sequence starts with a character in U+00C2–U+00F4, whose UTF-8 form begins with
+        // the byte 0xC3: text without that byte (nearly all of it) costs one memchr.
+        let mayBeDoubleEncoded =
+            text.utf8.withContiguousStorageIfAvailable { buffer in
+                guard let base = buffer.baseAddress else { return false }
+                return memchr(base, 0xC3, buffer.count) != nil
+            } ?? true
+        guard mayBeDoubleEncoded else { return text }
+        // Rebuild the bytes the text would have been, checking UTF-8 structure on the way so that ordinary
+        // accented text ("é" then a space) is given up at its first non-ASCII letter.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
+        var pendingContinuations = 0
         for scalar in text.unicodeScalars {
             if scalar.value < 0x80 {
+                guard pendingContinuations == 0 else { return text }
                 bytes.append(UInt8(scalar.value))
-            } else if let byte = windows1252Byte(scalar) {
-                bytes.append(byte)
-            } else {
-                return text
+                continue
             }
+            guard let byte = windows1252Byte(scalar) else { return text }
+            if pendingContinuations > 0 {
+                guard byte & 0xC0 == 0x80 else { return text }
+                pendingContinuations -= 1
+            } else {
+                switch byte {
+                case 0xC2...0xDF: pendingContinuations = 1
+                case 0xE0...0xEF: pendingContinuations = 2
+                case 0xF0...0xF4: pendingContinuations = 3
+                default: return text
+                }
+            }
+            bytes.append(byte)
         }
-        guard let decoded = String(validating: bytes, as: UTF8.self), decoded.utf8.count < text.utf8.count else {
-            return text
-        }
+        guard pendingContinuations == 0, let decoded = String(validating: bytes, as: UTF8.self),
+            decoded.utf8.count < text.utf8.count
+        else { return text }
         return decoded
     }
 
