@@ -266,3 +266,34 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     try await store.setValue(nil, forKey: "published")
     #expect(try await store.value(forKey: "published") == nil)
 }
+
+@Test func linkCandidatesMatchTheWholeArticles() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var canonical = entry("a", "Quake \"strikes\" — coast", summary: "<p>A strong quake ✓</p>")
+    canonical.links = [
+        Link(href: "https://news.example/alt", rel: "alternate"),
+        Link(href: "https://news.example/canonical-a", rel: "canonical"),
+        Link(href: "https://news.example/other", rel: "canonical"),
+    ]
+    var contentOnly = Article(
+        id: "b", title: nil, link: nil, updated: Date(timeIntervalSince1970: 1_700_000_123.5),
+        content: "<div>Only content</div>")
+    contentOnly.summary = nil
+    let bare = Article(id: "c", title: "", summary: "")
+    _ = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    let stored = try await store.articles(firstSeenSince: .distantPast)
+    try await store.saveLinks(
+        [LinkUpdate(articleID: stored[0].id, storyID: String(stored[0].id), reasons: ["founded 0.000 a"])],
+        stories: [StoryRecord(id: String(stored[0].id), lastActive: now)])
+    let whole = try await store.articles(firstSeenSince: .distantPast).map(LinkCandidate.init)
+    let lean = try await store.linkCandidates(firstSeenSince: .distantPast)
+    #expect(lean == whole)
+    #expect(lean.count == 3)
+    #expect(lean.first?.canonicalLink == "https://news.example/canonical-a")
+    #expect(lean.first?.reasons == ["founded 0.000 a"])
+    #expect(lean.dropFirst().first?.text == "<div>Only content</div>")
+    #expect(lean.dropFirst().first?.published == Date(timeIntervalSince1970: 1_700_000_123.5))
+    #expect(lean.last?.title == "")
+}
