@@ -28,6 +28,8 @@ extension Aggregator {
             let unlinked = try await attempt("read the store") { try await store.unlinkedCount(firstSeenSince: since) }
             guard unlinked > 0 else { return }
         }
+        let clock = ContinuousClock()
+        let started = clock.now
         let articles = try await attempt("read the store") { try await store.linkCandidates(firstSeenSince: since) }
         guard !articles.isEmpty else { return }
         events(.linking(articles: articles.count))
@@ -35,6 +37,7 @@ extension Aggregator {
         for subscription in file.feedList.feeds {
             priorities[subscription.url] = subscription.priority
         }
+        let read = clock.now
         var linker = Linker(settings: file.feedList.link)
         linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
         let decisions = linker.finish()
@@ -50,7 +53,12 @@ extension Aggregator {
             return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
                 || before.reasons != link.reasons
         }
+        let linked = clock.now
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
+        // Where a slow link phase spends its time: reading the window, the linker itself, or storing its decisions.
+        logger.info(
+            "link phases: read \(read - started), link \(linked - read), store \(clock.now - linked) (\(moved.count) moved)"
+        )
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
     }
 
