@@ -297,3 +297,36 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(lean.dropFirst().first?.published == Date(timeIntervalSince1970: 1_700_000_123.5))
     #expect(lean.last?.title == "")
 }
+
+@Test func articleJSONReadsBackAsTheSameArticle() throws {
+    let person = Person(name: "Ana \"A\" Pérez", email: "ana@example.org", uri: "https://ana.example/")
+    let full = Article(
+        id: "urn:x\\y\n1", title: "Quake\tstrikes — coast \u{1}", titleType: .html,
+        link: "https://news.example/a?b=1&c=2",
+        links: [
+            Link(href: "https://news.example/a", rel: "canonical", type: "text/html", length: 12, title: "A"),
+            Link(href: "https://news.example/b"),
+        ], authors: [person, Person()], published: Date(timeIntervalSince1970: 1_700_000_000.123),
+        updated: Date(timeIntervalSinceReferenceDate: -1.5), summary: "<p>Line\r\nbreak ✓ 😀</p>",
+        content: "", categories: [Category(term: "world", scheme: "s", label: "World"), Category(term: "x")],
+        enclosures: [Enclosure(href: "https://news.example/a.mp3", type: "audio/mpeg", length: -1)],
+        source: Source(
+            id: "src", title: "Source", link: "https://src.example/", links: [Link(href: "https://src.example/f")],
+            updated: Date(timeIntervalSince1970: 0), authors: [person]),
+        feedURL: "https://news.example/feed.xml", language: "en")
+    let bare = Article(id: "")
+    for article in [full, bare] {
+        let text = try #require(ArticleJSON.encode(article))
+        #expect(try JSONDecoder().decode(Article.self, from: Data(text.utf8)) == article)
+    }
+    #expect(ArticleJSON.encode(Article(id: "x", published: Date(timeIntervalSinceReferenceDate: .infinity))) == nil)
+    // A field added to the model must be added to the writer too.
+    let counts = [
+        "Article": Mirror(reflecting: full).children.count, "Person": Mirror(reflecting: person).children.count,
+        "Link": Mirror(reflecting: Link(href: "")).children.count,
+        "Enclosure": Mirror(reflecting: Enclosure(href: "")).children.count,
+        "Category": Mirror(reflecting: Category(term: "")).children.count,
+        "Source": Mirror(reflecting: Source()).children.count,
+    ]
+    #expect(counts == ArticleJSON.knownFieldCounts)
+}
