@@ -39,10 +39,10 @@ public final class SQLiteStore: FeedStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A run's big transactions (a batch of feeds, the linker's updates) touch more pages than SQLite's
             // default 2,000-page cache holds; spilling dirty pages mid-transaction writes the same WAL frames
-            // again and again. 64 MB is an upper bound: the cache grows only as pages are used. Readers keep the
+            // again and again. 32 MB is an upper bound: the cache grows only as pages are used. Readers keep the
             // default: a pool has several, and a scan of the articles would fill each one's cache for nothing.
             if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA cache_size = -32768")
             }
             // Sorts and indexes built for a statement stay in memory rather than in temporary files.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
