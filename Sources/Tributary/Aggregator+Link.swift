@@ -28,20 +28,23 @@ extension Aggregator {
             let unlinked = try await attempt("read the store") { try await store.unlinkedCount(firstSeenSince: since) }
             guard unlinked > 0 else { return }
         }
-        let articles = try await attempt("read the store") { try await store.articles(firstSeenSince: since) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let articles = try await attempt("read the store") { try await store.linkCandidates(firstSeenSince: since) }
         guard !articles.isEmpty else { return }
         events(.linking(articles: articles.count))
         var priorities: [String: Int] = [:]
         for subscription in file.feedList.feeds {
             priorities[subscription.url] = subscription.priority
         }
+        let read = clock.now
         var linker = Linker(settings: file.feedList.link)
         linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
         let decisions = linker.finish()
         let (links, stories) = Self.records(
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         // The replay mostly reproduces what is stored: write only the articles whose placement moved.
-        var stored: [Int64: StoredArticle] = [:]
+        var stored: [Int64: LinkCandidate] = [:]
         for article in articles {
             stored[article.id] = article
         }
@@ -50,24 +53,27 @@ extension Aggregator {
             return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
                 || before.reasons != link.reasons
         }
+        let linked = clock.now
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
+        // Where a slow link phase spends its time: reading the window, the linker itself, or storing its decisions.
+        logger.info(
+            "link phases: read \(read - started), link \(linked - read), store \(clock.now - linked) (\(moved.count) moved)"
+        )
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
     }
 
-    static func linkInput(_ stored: StoredArticle, priority: Int) -> LinkInput {
-        let article = stored.article
-        return LinkInput(
-            id: String(stored.id), title: article.title, summary: article.summary ?? article.content,
-            link: article.link, canonicalLink: article.links.first { $0.rel == "canonical" }?.href,
-            source: stored.feedURL, published: article.published ?? article.updated, firstSeen: stored.firstSeen,
-            priority: priority)
+    static func linkInput(_ stored: LinkCandidate, priority: Int) -> LinkInput {
+        LinkInput(
+            id: String(stored.id), title: stored.title, summary: stored.text, link: stored.link,
+            canonicalLink: stored.canonicalLink, source: stored.feedURL, published: stored.published,
+            firstSeen: stored.firstSeen, priority: priority)
     }
 
     /// The store's form of the linker's decisions: one update per article, one record per story.
     static func records(
-        _ decisions: [LinkDecision], articles: [StoredArticle], relatedLimit: Int
+        _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
     ) -> ([LinkUpdate], [StoryRecord]) {
-        var byID: [String: StoredArticle] = [:]
+        var byID: [String: LinkCandidate] = [:]
         for article in articles {
             byID[String(article.id)] = article
         }
@@ -98,7 +104,7 @@ extension Aggregator {
                 }
             }
             return StoryRecord(
-                id: storyID, title: byID[founder.id]?.article.title, related: Array(related.prefix(relatedLimit)),
+                id: storyID, title: byID[founder.id]?.title, related: Array(related.prefix(relatedLimit)),
                 lastActive: lastActive)
         }
         return (links, stories)

@@ -26,6 +26,10 @@ public protocol FeedStore: Sendable {
     /// Articles first seen at or after `since`, oldest first: what the linker replays to rebuild its window.
     func articles(firstSeenSince since: Date) async throws -> [StoredArticle]
 
+    /// The same articles as `articles(firstSeenSince:)`, reduced to what the linker reads: no article is decoded
+    /// whole, so replaying a large window stays fast and small.
+    func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate]
+
     /// The newest `limit` articles of the given feeds that lead their group (not duplicates of another), newest
     /// first, each followed by nothing else: ask `duplicates(of:)` for the copies.
     func leadArticles(limit: Int, feeds: Set<String>) async throws -> [StoredArticle]
@@ -199,6 +203,59 @@ public struct StoredArticle: Sendable, Hashable {
         self.storyID = storyID
         self.duplicateOf = duplicateOf
         self.reasons = reasons
+    }
+}
+
+extension FeedStore {
+    /// Projects whole articles; a store that can read the fields alone does better.
+    public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
+        try await articles(firstSeenSince: since).map(LinkCandidate.init)
+    }
+}
+
+/// What the linker needs of one stored article, and where it was placed last time.
+public struct LinkCandidate: Sendable, Hashable {
+    public var id: Int64
+    public var feedURL: String
+    public var title: String?
+    /// The summary, or the content when there is none: the text the linker tokenizes.
+    public var text: String?
+    public var link: String?
+    /// The href of the article's first `canonical` link.
+    public var canonicalLink: String?
+    /// Published, or updated when there is no published date.
+    public var published: Date?
+    public var firstSeen: Date
+    public var storyID: String?
+    public var duplicateOf: Int64?
+    public var reasons: [String]
+
+    public init(
+        id: Int64, feedURL: String, title: String? = nil, text: String? = nil, link: String? = nil,
+        canonicalLink: String? = nil, published: Date? = nil, firstSeen: Date, storyID: String? = nil,
+        duplicateOf: Int64? = nil, reasons: [String] = []
+    ) {
+        self.id = id
+        self.feedURL = feedURL
+        self.title = title
+        self.text = text
+        self.link = link
+        self.canonicalLink = canonicalLink
+        self.published = published
+        self.firstSeen = firstSeen
+        self.storyID = storyID
+        self.duplicateOf = duplicateOf
+        self.reasons = reasons
+    }
+
+    /// The projection of a whole stored article.
+    public init(_ stored: StoredArticle) {
+        let article = stored.article
+        self.init(
+            id: stored.id, feedURL: stored.feedURL, title: article.title, text: article.summary ?? article.content,
+            link: article.link, canonicalLink: article.links.first { $0.rel == "canonical" }?.href,
+            published: article.published ?? article.updated, firstSeen: stored.firstSeen, storyID: stored.storyID,
+            duplicateOf: stored.duplicateOf, reasons: stored.reasons)
     }
 }
 

@@ -214,7 +214,10 @@ struct Ingester {
     }
 
     private func json(_ article: Article) throws -> String {
-        String(decoding: try encoder.encode(article), as: UTF8.self)
+        if let text = ArticleJSON.encode(article) {
+            return text
+        }
+        return String(decoding: try encoder.encode(article), as: UTF8.self)
     }
 
     /// The date the entry claims, but never later than when it was first seen: a feed cannot pin an entry to the top

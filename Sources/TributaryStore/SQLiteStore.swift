@@ -37,6 +37,15 @@ public final class SQLiteStore: FeedStore {
         configuration.prepareDatabase { db in
             // NORMAL is durable against a killed process in WAL mode; only a power cut can lose the last commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A run's big transactions (a batch of feeds, the linker's updates) touch more pages than SQLite's
+            // default 2,000-page cache holds; spilling dirty pages mid-transaction writes the same WAL frames
+            // again and again. 32 MB is an upper bound: the cache grows only as pages are used. Readers keep the
+            // default: a pool has several, and a scan of the articles would fill each one's cache for nothing.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
+            // Sorts and indexes built for a statement stay in memory rather than in temporary files.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let maxPageCount {
                 try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)")
             }
@@ -139,6 +148,46 @@ public final class SQLiteStore: FeedStore {
                 db, sql: "SELECT * FROM articles WHERE first_seen >= ? ORDER BY first_seen, id",
                 arguments: [since.timeIntervalSince1970]
             ).map { try Self.storedArticle(from: $0, decoder) }
+        }
+    }
+
+    public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
+        try await reading { db in
+            let decoder = JSONDecoder()
+            // SQLite's own JSON functions pick the few fields out of the stored article: far cheaper than decoding
+            // every article (authors, links, enclosures, content) with Foundation. Dates are stored the way
+            // JSONEncoder's default writes them, seconds since the reference date; the synthesized Codable leaves
+            // out nil optionals, so a missing key and null both read as NULL, as nil does in Swift.
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, feed_url, first_seen, story_id, duplicate_of, reasons,
+                        json_extract(article, '$.title') AS title,
+                        COALESCE(json_extract(article, '$.summary'), json_extract(article, '$.content')) AS text,
+                        json_extract(article, '$.link') AS link,
+                        (SELECT json_extract(l.value, '$.href') FROM json_each(article, '$.links') AS l
+                            WHERE json_extract(l.value, '$.rel') = 'canonical' ORDER BY l.key LIMIT 1) AS canonical,
+                        COALESCE(json_extract(article, '$.published'), json_extract(article, '$.updated'))
+                            AS published
+                    FROM articles WHERE first_seen >= ? ORDER BY first_seen, id
+                    """,
+                arguments: [since.timeIntervalSince1970])
+            var found: [LinkCandidate] = []
+            while let row = try cursor.next() {
+                var reasons: [String] = []
+                if let reasonText: String = row["reasons"] {
+                    reasons = try decoder.decode([String].self, from: Data(reasonText.utf8))
+                }
+                let published: Double? = row["published"]
+                found.append(
+                    LinkCandidate(
+                        id: row["id"], feedURL: row["feed_url"], title: row["title"], text: row["text"],
+                        link: row["link"], canonicalLink: row["canonical"],
+                        published: published.map(Date.init(timeIntervalSinceReferenceDate:)),
+                        firstSeen: Date(timeIntervalSince1970: row["first_seen"]), storyID: row["story_id"],
+                        duplicateOf: row["duplicate_of"], reasons: reasons))
+            }
+            return found
         }
     }
 

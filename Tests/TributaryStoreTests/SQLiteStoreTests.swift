@@ -266,3 +266,67 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     try await store.setValue(nil, forKey: "published")
     #expect(try await store.value(forKey: "published") == nil)
 }
+
+@Test func linkCandidatesMatchTheWholeArticles() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var canonical = entry("a", "Quake \"strikes\" — coast", summary: "<p>A strong quake ✓</p>")
+    canonical.links = [
+        Link(href: "https://news.example/alt", rel: "alternate"),
+        Link(href: "https://news.example/canonical-a", rel: "canonical"),
+        Link(href: "https://news.example/other", rel: "canonical"),
+    ]
+    var contentOnly = Article(
+        id: "b", title: nil, link: nil, updated: Date(timeIntervalSince1970: 1_700_000_123.5),
+        content: "<div>Only content</div>")
+    contentOnly.summary = nil
+    let bare = Article(id: "c", title: "", summary: "")
+    _ = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    let stored = try await store.articles(firstSeenSince: .distantPast)
+    try await store.saveLinks(
+        [LinkUpdate(articleID: stored[0].id, storyID: String(stored[0].id), reasons: ["founded 0.000 a"])],
+        stories: [StoryRecord(id: String(stored[0].id), lastActive: now)])
+    let whole = try await store.articles(firstSeenSince: .distantPast).map(LinkCandidate.init)
+    let lean = try await store.linkCandidates(firstSeenSince: .distantPast)
+    #expect(lean == whole)
+    #expect(lean.count == 3)
+    #expect(lean.first?.canonicalLink == "https://news.example/canonical-a")
+    #expect(lean.first?.reasons == ["founded 0.000 a"])
+    #expect(lean.dropFirst().first?.text == "<div>Only content</div>")
+    #expect(lean.dropFirst().first?.published == Date(timeIntervalSince1970: 1_700_000_123.5))
+    #expect(lean.last?.title == "")
+}
+
+@Test func articleJSONReadsBackAsTheSameArticle() throws {
+    let person = Person(name: "Ana \"A\" Pérez", email: "ana@example.org", uri: "https://ana.example/")
+    let full = Article(
+        id: "urn:x\\y\n1", title: "Quake\tstrikes — coast \u{1}", titleType: .html,
+        link: "https://news.example/a?b=1&c=2",
+        links: [
+            Link(href: "https://news.example/a", rel: "canonical", type: "text/html", length: 12, title: "A"),
+            Link(href: "https://news.example/b"),
+        ], authors: [person, Person()], published: Date(timeIntervalSince1970: 1_700_000_000.123),
+        updated: Date(timeIntervalSinceReferenceDate: -1.5), summary: "<p>Line\r\nbreak ✓ 😀</p>",
+        content: "", categories: [Category(term: "world", scheme: "s", label: "World"), Category(term: "x")],
+        enclosures: [Enclosure(href: "https://news.example/a.mp3", type: "audio/mpeg", length: -1)],
+        source: Source(
+            id: "src", title: "Source", link: "https://src.example/", links: [Link(href: "https://src.example/f")],
+            updated: Date(timeIntervalSince1970: 0), authors: [person]),
+        feedURL: "https://news.example/feed.xml", language: "en")
+    let bare = Article(id: "")
+    for article in [full, bare] {
+        let text = try #require(ArticleJSON.encode(article))
+        #expect(try JSONDecoder().decode(Article.self, from: Data(text.utf8)) == article)
+    }
+    #expect(ArticleJSON.encode(Article(id: "x", published: Date(timeIntervalSinceReferenceDate: .infinity))) == nil)
+    // A field added to the model must be added to the writer too.
+    let counts = [
+        "Article": Mirror(reflecting: full).children.count, "Person": Mirror(reflecting: person).children.count,
+        "Link": Mirror(reflecting: Link(href: "")).children.count,
+        "Enclosure": Mirror(reflecting: Enclosure(href: "")).children.count,
+        "Category": Mirror(reflecting: Category(term: "")).children.count,
+        "Source": Mirror(reflecting: Source()).children.count,
+    ]
+    #expect(counts == ArticleJSON.knownFieldCounts)
+}

@@ -1,0 +1,197 @@
+import Foundation
+import TributaryCore
+
+/// Writes an `Article` as the JSON `JSONDecoder` reads back into the same value, without Foundation's encoder.
+///
+/// Every stored article is encoded once per run that sees it new or edited; Foundation's `JSONEncoder` builds a
+/// tree of boxed values and sorts keys for each one, which made it a tenth of a first run's CPU. This writes the
+/// bytes straight into one buffer. The layout matches the synthesized `Codable`: nil optionals are left out, dates
+/// are seconds since the reference date (JSONEncoder's default), enums are their raw values. A value it cannot
+/// write exactly (a non-finite date) makes it return nil, and the caller falls back to `JSONEncoder`.
+struct ArticleJSON {
+    private var bytes: [UInt8] = []
+
+    /// The JSON text of `article`, or nil when only `JSONEncoder` can say what it should be.
+    static func encode(_ article: Article) -> String? {
+        var writer = ArticleJSON()
+        writer.bytes.reserveCapacity(
+            512 + (article.summary?.utf8.count ?? 0) + (article.content?.utf8.count ?? 0))
+        guard writer.write(article) else { return nil }
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Field counts of the model types as this writer knows them; a test compares them with the types themselves,
+    /// so a field added to the model cannot be dropped here unnoticed.
+    static let knownFieldCounts: [String: Int] = [
+        "Article": 15, "Person": 3, "Link": 5, "Enclosure": 3, "Category": 3, "Source": 6,
+    ]
+
+    private mutating func write(_ article: Article) -> Bool {
+        var object = ObjectState()
+        key("id", &object)
+        string(article.id)
+        optional("title", article.title, &object)
+        key("titleType", &object)
+        string(article.titleType.rawValue)
+        optional("link", article.link, &object)
+        key("links", &object)
+        array(article.links) { $0.write($1) }
+        key("authors", &object)
+        array(article.authors) { $0.write($1) }
+        guard optionalDate("published", article.published, &object),
+            optionalDate("updated", article.updated, &object)
+        else { return false }
+        optional("summary", article.summary, &object)
+        optional("content", article.content, &object)
+        key("categories", &object)
+        array(article.categories) { $0.write($1) }
+        key("enclosures", &object)
+        array(article.enclosures) { $0.write($1) }
+        if let source = article.source {
+            key("source", &object)
+            guard write(source) else { return false }
+        }
+        key("feedURL", &object)
+        string(article.feedURL)
+        optional("language", article.language, &object)
+        close(&object)
+        return true
+    }
+
+    private mutating func write(_ source: Source) -> Bool {
+        var object = ObjectState()
+        optional("id", source.id, &object)
+        optional("title", source.title, &object)
+        optional("link", source.link, &object)
+        key("links", &object)
+        array(source.links) { $0.write($1) }
+        guard optionalDate("updated", source.updated, &object) else { return false }
+        key("authors", &object)
+        array(source.authors) { $0.write($1) }
+        close(&object)
+        return true
+    }
+
+    private mutating func write(_ link: Link) {
+        var object = ObjectState()
+        key("href", &object)
+        string(link.href)
+        key("rel", &object)
+        string(link.rel)
+        optional("type", link.type, &object)
+        if let length = link.length {
+            key("length", &object)
+            bytes.append(contentsOf: String(length).utf8)
+        }
+        optional("title", link.title, &object)
+        close(&object)
+    }
+
+    private mutating func write(_ person: Person) {
+        var object = ObjectState()
+        optional("name", person.name, &object)
+        optional("email", person.email, &object)
+        optional("uri", person.uri, &object)
+        close(&object)
+    }
+
+    private mutating func write(_ enclosure: Enclosure) {
+        var object = ObjectState()
+        key("href", &object)
+        string(enclosure.href)
+        optional("type", enclosure.type, &object)
+        if let length = enclosure.length {
+            key("length", &object)
+            bytes.append(contentsOf: String(length).utf8)
+        }
+        close(&object)
+    }
+
+    private mutating func write(_ category: Category) {
+        var object = ObjectState()
+        key("term", &object)
+        string(category.term)
+        optional("scheme", category.scheme, &object)
+        optional("label", category.label, &object)
+        close(&object)
+    }
+
+    /// Whether the object being written has a member yet: the first key opens it, later ones need a comma.
+    private struct ObjectState {
+        var open = false
+    }
+
+    private mutating func key(_ name: StaticString, _ object: inout ObjectState) {
+        bytes.append(object.open ? UInt8(ascii: ",") : UInt8(ascii: "{"))
+        object.open = true
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Ends an object; one with no member (a person with no name, email or uri) is `{}`.
+    private mutating func close(_ object: inout ObjectState) {
+        if !object.open {
+            bytes.append(UInt8(ascii: "{"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func optional(_ name: StaticString, _ value: String?, _ object: inout ObjectState) {
+        guard let value else { return }
+        key(name, &object)
+        string(value)
+    }
+
+    private mutating func optionalDate(_ name: StaticString, _ value: Date?, _ object: inout ObjectState) -> Bool {
+        guard let value else { return true }
+        let seconds = value.timeIntervalSinceReferenceDate
+        guard seconds.isFinite else { return false }
+        key(name, &object)
+        // Swift's description of a Double is the shortest text that reads back as the same Double.
+        bytes.append(contentsOf: seconds.description.utf8)
+        return true
+    }
+
+    private mutating func array<Element>(_ values: [Element], _ body: (inout ArticleJSON, Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            body(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x0A:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
