@@ -50,14 +50,18 @@ def make_feeds(folder, count, entries, generation):
 
 
 def bump(folder, start, count):
-    """Moves `count` feeds from `start` (wrapping) one generation on: each gains a new entry, the oldest drops off."""
+    """Moves `count` feeds from `start` (wrapping) one generation on: each gains a new entry and keeps the old ones.
+
+    Nothing drops off, so every entry ever served is still there for the run after a kill: a run that was killed
+    before it fetched a feed must not count as losing entries that no later run could see.
+    """
     with open(os.path.join(folder, "state.json")) as handle:
         state = json.load(handle)
     generations = state["generations"]
     for offset in range(count):
         feed = (start + offset) % len(generations)
         generations[feed] += 1
-        write_feed(folder, feed, generations[feed], state["entries"])
+        write_feed(folder, feed, 0, generations[feed] + state["entries"])
     with open(os.path.join(folder, "state.json"), "w") as handle:
         json.dump(state, handle)
     # Every entry ever served: the first generation's entries plus one per bump.
