@@ -209,30 +209,26 @@ public final class SQLiteStore: FeedStore {
     }
 
     public func duplicates(of ids: [Int64]) async throws -> [StoredArticle] {
-        guard !ids.isEmpty else { return [] }
-        return try await reading { db in
-            let decoder = JSONDecoder()
-            var found: [StoredArticle] = []
-            for chunk in ids.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM articles WHERE duplicate_of IN (\(marks)) ORDER BY first_seen, id",
-                    arguments: StatementArguments(chunk))
-                found += try rows.map { try Self.storedArticle(from: $0, decoder) }
-            }
-            return found
-        }
+        try await articles(whereColumn: "duplicate_of", isIn: ids)
     }
 
     public func articles(inStories ids: [String]) async throws -> [StoredArticle] {
-        guard !ids.isEmpty else { return [] }
+        try await articles(whereColumn: "story_id", isIn: ids)
+    }
+
+    /// The articles whose `column` holds one of `values`, oldest first. Asked in chunks, so no statement passes
+    /// SQLite's limit on bound parameters.
+    private func articles<Value: DatabaseValueConvertible & Sendable>(
+        whereColumn column: String, isIn values: [Value]
+    ) async throws -> [StoredArticle] {
+        guard !values.isEmpty else { return [] }
         return try await reading { db in
             let decoder = JSONDecoder()
             var found: [StoredArticle] = []
-            for chunk in ids.chunked(500) {
+            for chunk in values.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM articles WHERE story_id IN (\(marks)) ORDER BY first_seen, id",
+                    db, sql: "SELECT * FROM articles WHERE \(column) IN (\(marks)) ORDER BY first_seen, id",
                     arguments: StatementArguments(chunk))
                 found += try rows.map { try Self.storedArticle(from: $0, decoder) }
             }
