@@ -41,6 +41,21 @@ struct JSONStyle: Sendable, Equatable {
 
     /// The first `:` outside a string: the separator after the first key.
     private static func firstStructuralColon(in bytes: [UInt8]) -> Int? {
+        firstOutsideStrings(in: bytes) { index in bytes[index] == UInt8(ascii: ":") }
+    }
+
+    /// The first `{` outside a string that is followed on the same line by more content: an inline object.
+    private static func firstInlineBrace(in bytes: [UInt8]) -> Int? {
+        firstOutsideStrings(in: bytes) { index in
+            guard bytes[index] == UInt8(ascii: "{") else { return false }
+            var next = index + 1
+            while next < bytes.count, bytes[next] == 0x20 { next += 1 }
+            return next < bytes.count && bytes[next] != 0x0A && bytes[next] != 0x0D && bytes[next] != UInt8(ascii: "}")
+        }
+    }
+
+    /// The first index outside a JSON string (escapes honoured) at which `matches` holds.
+    private static func firstOutsideStrings(in bytes: [UInt8], where matches: (Int) -> Bool) -> Int? {
         var inString = false
         var index = 0
         while index < bytes.count {
@@ -53,34 +68,8 @@ struct JSONStyle: Sendable, Equatable {
                 }
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
-            } else if byte == UInt8(ascii: ":") {
+            } else if matches(index) {
                 return index
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    /// The first `{` outside a string that is followed on the same line by more content: an inline object.
-    private static func firstInlineBrace(in bytes: [UInt8]) -> Int? {
-        var inString = false
-        var index = 0
-        while index + 1 < bytes.count {
-            let byte = bytes[index]
-            if inString {
-                if byte == UInt8(ascii: "\\") {
-                    index += 1
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            } else if byte == UInt8(ascii: "{") {
-                var next = index + 1
-                while next < bytes.count, bytes[next] == 0x20 { next += 1 }
-                if next < bytes.count, bytes[next] != 0x0A, bytes[next] != 0x0D, bytes[next] != UInt8(ascii: "}") {
-                    return index
-                }
             }
             index += 1
         }
