@@ -17,7 +17,7 @@ internal import TributaryCore
 /// | `linkage` | 1 | 1: average linkage (mean cosine to the members); 0: cosine to the centroid |
 /// | `storyWindowHours` | 96 | a story takes new articles while it was active this recently |
 /// | `relatedThreshold` | 0.25 | centroid cosine needed to list another story as related |
-/// | `relatedCeiling` | 0.125 | average-link similarity from which a near story reads as a split-off piece of the same story, not a related one (1: off) |
+/// | `relatedCeiling` | 0.125 | average-link similarity from which a near story inside the story window reads as a split-off piece of the same story, not a related one (1: off) |
 /// | `relatedMutual` | 1 | 1: list a related story only when each story is among the other's nearest |
 /// | `relatedWindowHours` | 720 | related stories are looked for this far back |
 /// | `titleWeight` | 2 | how much a title word counts against a summary word |

@@ -617,10 +617,15 @@ struct StoryIndex {
             guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
             else { continue }
             let score = centroid.cosine(stories[Int(other)].centroid)
+            guard score >= Float(parameters.relatedThreshold) else { continue }
             // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
-            // pass left apart, not as a related post.
-            guard score >= Float(parameters.relatedThreshold),
-                parameters.relatedCeiling >= 1 || storyScore(story, other) < Float(parameters.relatedCeiling)
+            // pass left apart, not as a related post. That reading holds only where the merge pass could have
+            // joined them: stories further apart in time than the story window are different events.
+            let couldHaveMerged = inWindow(
+                stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
+            guard
+                parameters.relatedCeiling >= 1 || !couldHaveMerged
+                    || storyScore(story, other) < Float(parameters.relatedCeiling)
             else { continue }
             scored.append((other, score))
         }

@@ -177,6 +177,37 @@ private struct Sandbox {
     #expect(copies.contains { $0.feedURL == "examples/regional-roundup.xml" })
     // Every article but the story's founder says which rule placed it.
     #expect(nato.articles.filter { String($0.id) != nato.story.id }.allSatisfy { !$0.reasons.isEmpty })
+    // The EU envoy's energy roadmap for the same talks, four days earlier, is a related story, not a piece of
+    // this one; every other sample post stays on its own.
+    #expect(nato.related.map(\.title) == ["EU envoy presents energy roadmap to Kosovo and Serbia negotiators"])
+    let grouped = stories.filter { $0.articles.count > 1 }.map(\.story.id)
+    #expect(grouped.count == 2, "only the NATO story and the syndicated night-train brief group articles")
+    let atom = try String(contentsOf: sandbox.output.appendingPathComponent("atom.xml"), encoding: .utf8)
+    #expect(atom.components(separatedBy: "<title>NATO chief in Pristina urges").count == 2, "published once")
+    #expect(atom.contains("href=\"https://danube-review.example/analysis/eu-energy-roadmap-kosovo-serbia\" title="))
+}
+
+/// A first run reads many feeds' backlogs at once; the story must not depend on the order they arrive in.
+@Test func samplesLinkTheSameWhateverTheFeedOrder() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let text = try String(contentsOf: sandbox.config, encoding: .utf8)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let feedLines = lines.indices.filter { lines[$0].contains("{ \"url\": \"examples/") }
+    try #require(feedLines.count == 5)
+    var reversed = lines
+    for (position, index) in feedLines.enumerated() {
+        var line = lines[feedLines[feedLines.count - 1 - position]]
+        let hasComma = line.hasSuffix(",")
+        if hasComma { line.removeLast() }
+        reversed[index] = line + (position == feedLines.count - 1 ? "" : ",")
+    }
+    try reversed.joined(separator: "\n").write(to: sandbox.config, atomically: true, encoding: .utf8)
+    _ = try await sandbox.aggregator().run()
+    let stories = try await sandbox.aggregator().stories(since: .distantPast)
+    let nato = try #require(stories.max { $0.articles.count < $1.articles.count })
+    #expect(nato.articles.count == 5)
+    #expect(nato.related.map(\.title) == ["EU envoy presents energy roadmap to Kosovo and Serbia negotiators"])
 }
 
 @Test func linkReplayReproducesStoryIds() async throws {
