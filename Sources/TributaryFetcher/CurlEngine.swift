@@ -619,11 +619,25 @@ private final class CurlEngine {
         }
         let bytes: Int
         if case .body(let data, _) = outcome { bytes = data.count } else { bytes = transfer.body.count }
-        return FetchResult(
+        var fetched = FetchResult(
             request: request, outcome: outcome, status: status,
             headers: status == nil ? [:] : transfer.headers, finalURL: transfer.currentURL,
             redirects: transfer.redirects, etag: etag, lastModified: modified, bytes: bytes,
             duration: monotonicSeconds() - transfer.started)
+        if status != nil { fetched.httpVersion = httpVersion(of: transfer.easy) }
+        return fetched
+    }
+
+    /// The HTTP major version the last response came over (1, 2 or 3), as curl negotiated it.
+    func httpVersion(of easy: UnsafeMutableRawPointer) -> Int? {
+        var version = 0
+        guard tributary_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK else { return nil }
+        switch version {
+        case Int(CURL_HTTP_VERSION_1_0), Int(CURL_HTTP_VERSION_1_1): return 1
+        case Int(CURL_HTTP_VERSION_2_0): return 2
+        case Int(CURL_HTTP_VERSION_3): return 3
+        default: return nil
+        }
     }
 
     /// Hands the result over and puts the easy handle back for the next feed (its connections stay in the

@@ -64,6 +64,8 @@ public struct FetchResult: Sendable {
     public var bytes: Int
     /// Seconds from the first request to the end of the last hop.
     public var duration: Double
+    /// The HTTP major version of the final response (1, 2 or 3); nil without a response.
+    public var httpVersion: Int?
 
     public init(
         request: FetchRequest, outcome: FetchOutcome, status: Int? = nil, headers: [String: String] = [:],

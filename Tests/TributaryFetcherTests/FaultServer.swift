@@ -15,6 +15,8 @@ final class FaultServer: @unchecked Sendable {
     /// The same server on [::1].
     let ipv6Port: Int
     let certFile: String
+    /// An HTTP/2-only TLS port; 0 when the python `h2` package is missing (scripts/requirements-test.txt).
+    let h2Port: Int
     private let process: Process
     private let stdin: Pipe
 
@@ -59,8 +61,8 @@ final class FaultServer: @unchecked Sendable {
             line.append(chunk)
         }
         let fields = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard fields.count == 6, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]),
-            let stalled = Int(fields[3]), let ipv6 = Int(fields[4])
+        guard fields.count == 7, fields[0] == "READY", let http = Int(fields[1]), let https = Int(fields[2]),
+            let stalled = Int(fields[3]), let ipv6 = Int(fields[4]), let h2 = Int(fields[6])
         else {
             throw StartError(description: "fault server did not start: \(String(decoding: line, as: UTF8.self))")
         }
@@ -69,10 +71,12 @@ final class FaultServer: @unchecked Sendable {
         stalledPort = stalled
         ipv6Port = ipv6
         certFile = String(fields[5])
+        h2Port = h2
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(httpPort)\(path)" }
     func secureURL(_ path: String) -> String { "https://127.0.0.1:\(httpsPort)\(path)" }
+    func h2URL(_ path: String) -> String { "https://127.0.0.1:\(h2Port)\(path)" }
 }
 
 /// Small timeouts so the slow cases end within a second or two.

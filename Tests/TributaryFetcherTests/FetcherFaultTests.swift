@@ -254,6 +254,26 @@ import TributaryCore
         #expect(downgrade.error?.description.contains("https to http") == true)
     }
 
+    @Test func http2IsNegotiatedAndOneConnectionCarriesAHostsFeeds() async throws {
+        try #require(server.h2Port != 0, "the fault server needs the python h2 package: pip install h2")
+        let before = try #require(await fetchOne(FetchRequest(feedURL: server.url("/h2-connections"))))
+        let paths = (1...6).map { "/feed-\($0)" }
+        let results = await fetchAll(
+            paths.map { FetchRequest(feedURL: server.h2URL($0)) }, hooks: FetcherTestHooks(caFile: server.certFile))
+        for path in paths {
+            let result = try #require(results[server.h2URL(path)])
+            #expect(result.status == 200, "\(path): \(result.outcome)")
+            #expect(result.httpVersion == 2)
+            #expect(result.bodyText?.contains("<rss") == true)
+        }
+        // Six feeds of one HTTP/2 host share one multiplexed connection instead of opening six.
+        let after = try #require(await fetchOne(FetchRequest(feedURL: server.url("/h2-connections"))))
+        let opened = Int(after.bodyText ?? "").flatMap { now in Int(before.bodyText ?? "").map { now - $0 } }
+        #expect(opened == 1)
+        // Plain http stays on HTTP/1.1: curl never guesses h2 without TLS.
+        #expect(try #require(await fetchOne(FetchRequest(feedURL: server.url("/feed")))).httpVersion == 1)
+    }
+
     @Test func runDeadlineEndsTheStream() async throws {
         var short = testSettings
         short.deadline = 3

@@ -2,9 +2,12 @@
 """Fault-injection HTTP(S) server for the fetcher tests.
 
 Listens on 127.0.0.1 only (ports chosen by the OS), prints one line
-"READY <http_port> <https_port> <stalled_port> <ipv6_port> <cert_file>" and serves until its stdin closes
+"READY <http_port> <https_port> <stalled_port> <ipv6_port> <cert_file> <h2_port>" and serves until its stdin closes
 (the test process exits) or for at most --lifetime seconds.  Every slow case is
 bounded in time and stops when the client goes away.
+
+<h2_port> speaks HTTP/2 only (TLS with ALPN "h2", the python `h2` package); it is 0 when that package is
+missing.  GET /h2-connections on the plain port tells how many connections it has accepted.
 """
 import argparse
 import gzip
@@ -72,6 +75,11 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split('?', 1)[0]
         port = self.server.server_address[1]
         base = 'http://127.0.0.1:%d' % self.server.http_port
+        if path == '/h2-connections':
+            with H2_LOCK:
+                count = H2_CONNECTIONS
+            self.send_body(200, str(count).encode(), 'text/plain')
+            return
         if path == '/feed':
             if self.headers.get('If-None-Match') == ETAG or self.headers.get('If-Modified-Since') == LAST_MODIFIED:
                 self.send_response(304)
@@ -235,6 +243,72 @@ def stalled_listener():
     return listener, fillers
 
 
+H2_CONNECTIONS = 0
+H2_LOCK = threading.Lock()
+
+
+def serve_h2_connection(raw, context):
+    """One HTTP/2 connection: every GET is answered with FEED on its own stream."""
+    import h2.config
+    import h2.connection
+    import h2.events
+    try:
+        sock = context.wrap_socket(raw, server_side=True)
+    except (ssl.SSLError, OSError):
+        raw.close()
+        return
+    try:
+        if sock.selected_alpn_protocol() != 'h2':
+            return
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        while True:
+            data = sock.recv(65535)
+            if not data:
+                return
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    conn.send_headers(event.stream_id, [(':status', '200'), ('content-type', 'application/rss+xml'),
+                                                        ('content-length', str(len(FEED)))])
+                    conn.send_data(event.stream_id, FEED, end_stream=True)
+                elif isinstance(event, h2.events.ConnectionTerminated):
+                    return
+            pending = conn.data_to_send()
+            if pending:
+                sock.sendall(pending)
+    except Exception:
+        pass  # a client that goes away mid-connection ends it
+    finally:
+        sock.close()
+
+
+def h2_listener(cert, key):
+    """Returns the port of an HTTP/2-over-TLS listener, or 0 when the h2 package is not installed."""
+    global H2_CONNECTIONS
+    try:
+        import h2.connection  # noqa: F401
+    except ImportError:
+        return 0
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(['h2'])
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(64)
+
+    def accept_forever():
+        global H2_CONNECTIONS
+        while True:
+            raw, _ = listener.accept()
+            with H2_LOCK:
+                H2_CONNECTIONS += 1
+            threading.Thread(target=serve_h2_connection, args=(raw, context), daemon=True).start()
+    threading.Thread(target=accept_forever, daemon=True).start()
+    return listener.getsockname()[1]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--lifetime', type=float, default=600)
@@ -251,8 +325,9 @@ def main():
     for server in (http, https, http6):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     stalled, fillers = stalled_listener()
-    print('READY %d %d %d %d %s' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1],
-                                     http6.server_address[1], cert), flush=True)
+    h2_port = h2_listener(cert, key)
+    print('READY %d %d %d %d %s %d' % (http.server_address[1], https.server_address[1], stalled.getsockname()[1],
+                                        http6.server_address[1], cert, h2_port), flush=True)
 
     def watch_stdin():
         try:
