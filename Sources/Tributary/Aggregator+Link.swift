@@ -31,7 +31,6 @@ extension Aggregator {
         let clock = ContinuousClock()
         let started = clock.now
         let articles = try await attempt("read the store") { try await store.linkCandidates(firstSeenSince: since) }
-            .sorted(by: Self.linkOrder)
         guard !articles.isEmpty else { return }
         events(.linking(articles: articles.count))
         var priorities: [String: Int] = [:]
@@ -61,17 +60,6 @@ extension Aggregator {
             "link phases: read \(read - started), link \(linked - read), store \(clock.now - linked) (\(moved.count) moved)"
         )
         logger.info("linked \(articles.count) articles into \(stories.count) stories")
-    }
-
-    /// The order the linker reads the window in: run by run as the articles were first seen, so a replay
-    /// reproduces earlier runs' stories; within one run in the order they were published (else by id). A first run
-    /// reads the backlogs of many feeds at once, and a story told by several of them should grow as it happened,
-    /// not one feed after another.
-    static func linkOrder(_ first: LinkCandidate, _ second: LinkCandidate) -> Bool {
-        if first.firstSeen != second.firstSeen { return first.firstSeen < second.firstSeen }
-        let (a, b) = (first.published ?? first.firstSeen, second.published ?? second.firstSeen)
-        if a != b { return a < b }
-        return first.id < second.id
     }
 
     static func linkInput(_ stored: LinkCandidate, priority: Int) -> LinkInput {
