@@ -14,24 +14,62 @@ enum AtomWriter {
         var selfURL: String?
     }
 
-    static let namespace = "http://www.w3.org/2005/Atom"
-    static let historyNamespace = "http://purl.org/syndication/history/1.0"
+    static let namespace: StaticString = "http://www.w3.org/2005/Atom"
+    static let historyNamespace: StaticString = "http://purl.org/syndication/history/1.0"
 
-    /// The document's bytes. `fragments` are the entries already rendered by `entries(_:)`, in order; nil
-    /// renders them here.
+    /// The document's bytes.
     /// - Parameter updated: the feed's `updated`, derived from the entries by the caller, never the clock.
     static func document(
-        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?,
-        fragments: [[UInt8]]? = nil
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?
     ) -> [UInt8] {
-        var out = ByteWriter(capacity: fragments.map { $0.reduce(4_096) { $0 + $1.count } } ?? estimatedSize(entries))
-        out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"\(namespace)\"")
-        if history != nil { out.raw(" xmlns:fh=\"\(historyNamespace)\"") }
+        var out = ByteWriter(capacity: estimatedSize(entries))
+        head(&out, meta: meta, updated: updated, history: history)
+        for entry in entries { self.entry(&out, entry) }
+        tail(&out)
+        return out.bytes
+    }
+
+    /// The document rendered on several tasks: each renders a run of entries, the first one after the feed's own
+    /// elements, into a buffer sized for the whole document, and the others' bytes are appended to it in order.
+    /// The bytes are the same as `document`'s.
+    static func document(
+        meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, history: History?, width: Int
+    ) async -> [UInt8] {
+        let slices = Parallel.slices(entries.count, width: width).map {
+            ($0.lowerBound + entries.startIndex)..<($0.upperBound + entries.startIndex)
+        }
+        guard slices.count > 1 else {
+            return document(meta: meta, entries: entries, updated: updated, history: history)
+        }
+        let total = estimatedSize(entries)
+        let parts = await Parallel.map(slices) { range in
+            var out = ByteWriter(
+                capacity: range.lowerBound == entries.startIndex ? total : estimatedSize(entries[range]))
+            if range.lowerBound == entries.startIndex { head(&out, meta: meta, updated: updated, history: history) }
+            for entry in entries[range] { self.entry(&out, entry) }
+            return out.bytes
+        }
+        var out = ByteWriter(taking: parts[0])
+        for part in parts.dropFirst() { out.raw(part) }
+        tail(&out)
+        return out.bytes
+    }
+
+    /// The feed's own elements, up to the first entry.
+    private static func head(_ out: inout ByteWriter, meta: FeedMeta, updated: Date, history: History?) {
+        out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"")
+        out.raw(namespace)
+        out.raw("\"")
+        if history != nil {
+            out.raw(" xmlns:fh=\"")
+            out.raw(historyNamespace)
+            out.raw("\"")
+        }
         out.raw(">\n")
         element(&out, "id", meta.id, indent: 1)
         textConstruct(&out, "title", meta.title, indent: 1)
         if let subtitle = meta.subtitle { textConstruct(&out, "subtitle", subtitle, indent: 1) }
-        element(&out, "updated", DateText.rfc3339(updated), indent: 1)
+        dateElement(&out, "updated", updated, indent: 1)
         let selfURL = history?.isArchive == true ? history?.selfURL : meta.atomURL
         if let selfURL { link(&out, rel: "self", href: selfURL, type: "application/atom+xml", indent: 1) }
         if let home = meta.homeURL { link(&out, rel: "alternate", href: home, type: "text/html", indent: 1) }
@@ -47,13 +85,10 @@ enum AtomWriter {
         out.raw("  <generator>Tributary</generator>\n")
         if let icon = meta.icon { element(&out, "icon", icon, indent: 1) }
         if let logo = meta.logo { element(&out, "logo", logo, indent: 1) }
-        if let fragments {
-            for fragment in fragments { out.raw(fragment) }
-        } else {
-            out.raw(self.entries(entries))
-        }
+    }
+
+    private static func tail(_ out: inout ByteWriter) {
         out.raw("</feed>\n")
-        return out.bytes
     }
 
     /// Room for the whole document, so the buffer is allocated once: the bodies plus about a kilobyte of markup,
@@ -65,13 +100,6 @@ enum AtomWriter {
             size += entry.related.count * 200
         }
         return size
-    }
-
-    /// The `<entry>` elements for these entries, which can be rendered on several tasks and joined in order.
-    static func entries(_ entries: ArraySlice<PreparedEntry>) -> [UInt8] {
-        var out = ByteWriter(capacity: estimatedSize(entries))
-        for entry in entries { self.entry(&out, entry) }
-        return out.bytes
     }
 
     private static func entry(_ out: inout ByteWriter, _ entry: PreparedEntry) {
@@ -97,8 +125,8 @@ enum AtomWriter {
                 &out, rel: "enclosure", href: enclosure.href, type: enclosure.type ?? "application/octet-stream",
                 length: enclosure.length, indent: 2)
         }
-        if let published = entry.published { element(&out, "published", DateText.rfc3339(published), indent: 2) }
-        element(&out, "updated", DateText.rfc3339(entry.updated), indent: 2)
+        if let published = entry.published { dateElement(&out, "published", published, indent: 2) }
+        dateElement(&out, "updated", entry.updated, indent: 2)
         for author in entry.authors.isEmpty ? entry.origin.authors : entry.authors {
             person(&out, "author", author, indent: 2)
         }
@@ -135,35 +163,46 @@ enum AtomWriter {
         if let title = origin.title { textConstruct(&out, "title", title, indent: 3) }
         if let link = origin.link { self.link(&out, rel: "alternate", href: link, type: "text/html", indent: 3) }
         if let selfLink = origin.selfLink { self.link(&out, rel: "self", href: selfLink, indent: 3) }
-        element(&out, "updated", DateText.rfc3339(origin.updated ?? entryUpdated), indent: 3)
+        dateElement(&out, "updated", origin.updated ?? entryUpdated, indent: 3)
         for author in origin.authors { person(&out, "author", author, indent: 3) }
         out.raw("    </source>\n")
     }
 
-    private static func person(_ out: inout ByteWriter, _ tag: String, _ person: Person, indent: Int) {
-        let pad = String(repeating: "  ", count: indent)
-        out.raw("\(pad)<\(tag)>\n")
+    private static func person(_ out: inout ByteWriter, _ tag: StaticString, _ person: Person, indent: Int) {
+        let pad = indentation[min(indent, indentation.count - 1)]
+        out.raw(pad)
+        out.raw("<")
+        out.raw(tag)
+        out.raw(">\n")
         element(&out, "name", person.name ?? "", indent: indent + 1)
         if let email = person.email { element(&out, "email", email, indent: indent + 1) }
         if let uri = person.uri { element(&out, "uri", uri, indent: indent + 1) }
-        out.raw("\(pad)</\(tag)>\n")
+        out.raw(pad)
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
     }
 
     /// A plain-text construct. Text holding `<` or `&` is written as `type="html"` with the text escaped as HTML,
     /// which means the same thing to a reader but is not mistaken for stray markup by validators and readers
     /// that sniff.
-    private static func textConstruct(_ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int) {
-        if text.utf8.contains(where: { $0 == 0x3C || $0 == 0x26 }) {
-            var html = ByteWriter(capacity: text.utf8.count + 16)
-            html.xmlText(text)
-            element(&out, tag, String(decoding: html.bytes, as: UTF8.self), indent: indent, type: "html")
+    private static func textConstruct(_ out: inout ByteWriter, _ tag: StaticString, _ text: String, indent: Int) {
+        if XMLCharacters.containsMarkup(text) {
+            out.raw(indentation[min(indent, indentation.count - 1)])
+            out.raw("<")
+            out.raw(tag)
+            out.raw(" type=\"html\">")
+            out.xmlTextTwice(text)
+            out.raw("</")
+            out.raw(tag)
+            out.raw(">\n")
         } else {
             element(&out, tag, text, indent: indent)
         }
     }
 
     /// An escaped-HTML body, as CDATA.
-    private static func body(_ out: inout ByteWriter, _ tag: String, _ html: String) {
+    private static func body(_ out: inout ByteWriter, _ tag: StaticString, _ html: String) {
         out.raw("    <")
         out.raw(tag)
         out.raw(" type=\"html\">")
@@ -174,7 +213,7 @@ enum AtomWriter {
     }
 
     private static func element(
-        _ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int, type: String? = nil
+        _ out: inout ByteWriter, _ tag: StaticString, _ text: String, indent: Int, type: StaticString? = nil
     ) {
         out.raw(indentation[min(indent, indentation.count - 1)])
         out.raw("<")
@@ -191,8 +230,19 @@ enum AtomWriter {
         out.raw(">\n")
     }
 
+    private static func dateElement(_ out: inout ByteWriter, _ tag: StaticString, _ date: Date, indent: Int) {
+        out.raw(indentation[min(indent, indentation.count - 1)])
+        out.raw("<")
+        out.raw(tag)
+        out.raw(">")
+        out.rfc3339(date)
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
+    }
+
     private static func link(
-        _ out: inout ByteWriter, rel: String, href: String, type: String? = nil, length: Int64? = nil,
+        _ out: inout ByteWriter, rel: StaticString, href: String, type: String? = nil, length: Int64? = nil,
         title: String? = nil, indent: Int
     ) {
         out.raw(indentation[min(indent, indentation.count - 1)])
@@ -206,7 +256,7 @@ enum AtomWriter {
         }
         if let length {
             out.raw("\" length=\"")
-            out.raw(String(length))
+            out.decimal(length)
         }
         if let title {
             out.raw("\" title=\"")
@@ -215,5 +265,5 @@ enum AtomWriter {
         out.raw("\"/>\n")
     }
 
-    private static let indentation = ["", "  ", "    ", "      ", "        "]
+    private static let indentation: [StaticString] = ["", "  ", "    ", "      ", "        "]
 }

@@ -3,7 +3,10 @@ import TributaryCore
 
 /// An entry made ready for every output: its stable id, its dates, cleaned links and people, and its story's
 /// other sources folded in. All writers read these, so the Atom, RSS, JSON Feed and HTML outputs agree.
-struct PreparedEntry: Sendable {
+///
+/// A class, not a struct: an entry holds a score of strings and arrays, and sorting, slicing and handing 10,000 of
+/// them to the writers would otherwise retain and release every one of those fields at each step.
+final class PreparedEntry: Sendable {
     /// Where the entry came from, for `atom:source` and the HTML page.
     struct Origin: Sendable {
         var id: String?
@@ -24,26 +27,59 @@ struct PreparedEntry: Sendable {
         var feedTitle: String?
     }
 
-    var id: String
+    let id: String
     /// The headline as the feed gave it (plain text or sanitised HTML, see `titleType`).
-    var title: String
-    var titleType: TextType
+    let title: String
+    let titleType: TextType
     /// The headline without markup.
-    var titleText: String
-    var link: String?
-    var published: Date?
-    var updated: Date
+    let titleText: String
+    let link: String?
+    let published: Date?
+    let updated: Date
     /// The date the entry is ordered by, newest first: when it was published (clamped to when we first saw it).
-    var sortDate: Date
-    var authors: [Person]
-    var summary: String?
-    var content: String?
-    var categories: [Category]
-    var enclosures: [Enclosure]
-    var related: [Related]
-    var origin: Origin
-    var language: String?
-    var storyID: String?
+    let sortDate: Date
+    let authors: [Person]
+    let summary: String?
+    let content: String?
+    let categories: [Category]
+    let enclosures: [Enclosure]
+    let related: [Related]
+    let origin: Origin
+    let language: String?
+    let storyID: String?
+
+    init(
+        id: String, title: String, titleType: TextType, titleText: String, link: String?, published: Date?,
+        updated: Date, sortDate: Date, authors: [Person], summary: String?, content: String?, categories: [Category],
+        enclosures: [Enclosure], related: [Related], origin: Origin, language: String?, storyID: String?
+    ) {
+        self.id = id
+        self.title = title
+        self.titleType = titleType
+        self.titleText = titleText
+        self.link = link
+        self.published = published
+        self.updated = updated
+        self.sortDate = sortDate
+        self.authors = authors
+        self.summary = summary
+        self.content = content
+        self.categories = categories
+        self.enclosures = enclosures
+        self.related = related
+        self.origin = origin
+        self.language = language
+        self.storyID = storyID
+    }
+
+    /// The same entry with other `related` links: a story's lead taking in its other sources.
+    func with(related: [Related]) -> PreparedEntry {
+        PreparedEntry(
+            id: id, title: title, titleType: titleType, titleText: titleText, link: link, published: published,
+            updated: updated, sortDate: sortDate, authors: authors, summary: summary, content: content,
+            categories: categories, enclosures: enclosures, related: related, origin: origin, language: language,
+            storyID: storyID)
+    }
 
     /// The key entries are ordered by: newest first, ties broken by id so the order never depends on input order.
     static func newestFirst(_ lhs: PreparedEntry, _ rhs: PreparedEntry) -> Bool {
@@ -56,62 +92,99 @@ struct PreparedEntry: Sendable {
 enum EntryPreparation {
     /// Prepares, merges stories and orders the entries: one entry per story, newest first, ids unique.
     static func prepare(_ entries: [PublishedEntry]) -> [PreparedEntry] {
-        order(groups(entries).map(merge))
+        let groups = Groups(entries)
+        return order((0..<groups.count).map { merge(entries, groups[$0]) })
     }
 
     /// Prepares on up to `width` tasks at once (the work per entry is independent), then orders the result;
     /// the output is the same as `prepare`'s.
     static func prepare(_ entries: [PublishedEntry], width: Int) async -> [PreparedEntry] {
-        let groups = groups(entries)
+        let groups = Groups(entries)
         let slices = Parallel.slices(groups.count, width: width)
-        if slices.count <= 1 { return order(groups.map(merge)) }
-        let parts = await Parallel.map(slices) { range in groups[range].map(merge) }
+        if slices.count <= 1 { return order((0..<groups.count).map { merge(entries, groups[$0]) }) }
+        let parts = await Parallel.map(slices) { range in range.map { merge(entries, groups[$0]) } }
         return order(parts.flatMap { $0 })
     }
 
     /// The entries that are published, grouped: one group per story, and a group of one for an entry without a
-    /// story. Groups come in a fixed order (loose entries as given, then stories by id).
-    private static func groups(_ entries: [PublishedEntry]) -> [[PublishedEntry]] {
-        var byStory: [String: [PublishedEntry]] = [:]
-        var groups: [[PublishedEntry]] = []
-        groups.reserveCapacity(entries.count)
-        for entry in entries where !isEmpty(entry) {
-            if let story = entry.storyID, !story.isEmpty {
-                byStory[story, default: []].append(entry)
-            } else {
-                groups.append([entry])
+    /// story. Groups come in a fixed order (loose entries as given, then stories by id, members as given).
+    ///
+    /// Held as positions in the input rather than arrays of entries, so grouping copies no entry and allocates
+    /// nothing per group.
+    struct Groups: Sendable {
+        /// Positions in the input, group after group.
+        private var members: [Int] = []
+        /// Where each group starts in `members`, and one more for the end.
+        private var starts: [Int] = [0]
+
+        init(_ entries: [PublishedEntry]) {
+            members.reserveCapacity(entries.count)
+            starts.reserveCapacity(entries.count + 1)
+            var stories: [(story: String, position: Int)] = []
+            // Through the buffer, so that looking at an entry does not copy it.
+            entries.withUnsafeBufferPointer { entries in
+                for position in entries.indices where !isEmpty(entries[position]) {
+                    if let story = entries[position].storyID, !story.isEmpty {
+                        stories.append((story, position))
+                    } else {
+                        members.append(position)
+                        starts.append(members.count)
+                    }
+                }
+            }
+            stories.sort { $0.story != $1.story ? $0.story < $1.story : $0.position < $1.position }
+            for (index, member) in stories.enumerated() {
+                members.append(member.position)
+                if index + 1 == stories.count || stories[index + 1].story != member.story {
+                    starts.append(members.count)
+                }
             }
         }
-        for story in byStory.keys.sorted() {
-            guard let members = byStory[story] else { continue }
-            groups.append(members)
-        }
-        return groups
+
+        var count: Int { starts.count - 1 }
+
+        subscript(group: Int) -> ArraySlice<Int> { members[starts[group]..<starts[group + 1]] }
     }
 
     /// Newest first, each id once.
     private static func order(_ prepared: [PreparedEntry]) -> [PreparedEntry] {
-        // Sorted through indices: a prepared entry is a large value, and moving it around costs more than the
-        // rest of the preparation.
-        let order = prepared.indices.sorted { PreparedEntry.newestFirst(prepared[$0], prepared[$1]) }
+        // Sorted by keys beside the entries: comparing dates in a flat array is cheaper than reaching into every
+        // entry, and the ids are only looked at for entries published in the same second.
+        var keys = prepared.indices.map { (date: prepared[$0].sortDate, position: $0) }
+        keys.sort { lhs, rhs in
+            if lhs.date != rhs.date { return lhs.date > rhs.date }
+            return prepared[lhs.position].id < prepared[rhs.position].id
+        }
+        let order = keys.map { prepared[$0.position] }
         // Two entries must never share an id in one document; after linking this only happens when two feeds
         // carry the same URI as their own id, and the older copy is the one that keeps it.
         var seen: Set<String> = []
         seen.reserveCapacity(order.count)
         var keep = [Bool](repeating: false, count: order.count)
-        for position in order.indices.reversed() where seen.insert(prepared[order[position]].id).inserted {
+        var kept = 0
+        for position in order.indices.reversed() where seen.insert(order[position].id).inserted {
             keep[position] = true
+            kept += 1
         }
+        if kept == order.count { return order }
         var result: [PreparedEntry] = []
-        result.reserveCapacity(order.count)
-        for (position, index) in order.enumerated() where keep[position] {
-            result.append(prepared[index])
+        result.reserveCapacity(kept)
+        for (position, entry) in order.enumerated() where keep[position] {
+            result.append(entry)
         }
         return result
     }
 
     /// The story's lead is the member published first (then by feed URL and id, so the choice is stable): it
     /// keeps its id when later sources join, so subscribers never see the story twice.
+    static func merge(_ entries: [PublishedEntry], _ group: ArraySlice<Int>) -> PreparedEntry {
+        if group.count == 1, let only = group.first {
+            return entries.withUnsafeBufferPointer { prepare($0[only]) }
+        }
+        return merge(group.map { entries[$0] })
+    }
+
+    /// `merge` for a story's members given as entries.
     static func merge(_ members: [PublishedEntry]) -> PreparedEntry {
         if members.count == 1 { return prepare(members[0]) }
         let ordered = members.map { (entry: $0, prepared: prepare($0)) }.sorted { lhs, rhs in
@@ -119,18 +192,18 @@ enum EntryPreparation {
             if lhs.entry.feedURL != rhs.entry.feedURL { return lhs.entry.feedURL < rhs.entry.feedURL }
             return lhs.entry.article.id < rhs.entry.article.id
         }
-        guard var lead = ordered.first?.prepared else { return prepare(members[0]) }
+        guard let lead = ordered.first?.prepared else { return prepare(members[0]) }
+        var related = lead.related
         for member in ordered.dropFirst() {
             guard let href = member.prepared.link else { continue }
             let feedTitle = member.prepared.origin.title
-            lead.related.append(
+            related.append(
                 PreparedEntry.Related(
                     href: href, title: sourceTitle(member.prepared.titleText, feedTitle: feedTitle), isSource: true,
                     feedTitle: feedTitle))
-            lead.related.append(contentsOf: member.prepared.related)
+            related.append(contentsOf: member.prepared.related)
         }
-        lead.related = dedupe(lead.related, excluding: lead.link)
-        return lead
+        return lead.with(related: dedupe(related, excluding: lead.link))
     }
 
     /// True when an entry has nothing a reader could show: no headline, link, text or media. Such entries are
@@ -155,8 +228,7 @@ enum EntryPreparation {
     static func prepare(_ entry: PublishedEntry) -> PreparedEntry {
         let article = entry.article
         let firstSeen = DateText.wholeSecond(entry.firstSeen)
-        let feedLinkBase = entry.feed.link
-        let bases: [String?] = [feedLinkBase, entry.feedURL, entry.feed.id]
+        let bases = IRI.Bases(entry.feed.link, entry.feedURL, entry.feed.id)
 
         let published = plausible(article.published).map { min($0, firstSeen) }
         let ceiling = max(entry.contentUpdated.map(DateText.wholeSecond) ?? firstSeen, firstSeen)
@@ -176,7 +248,7 @@ enum EntryPreparation {
 
         let rawTitle = article.title.map(plain) ?? ""
         var titleType = article.titleType
-        var titleText = titleType == .html ? PlainText.from(html: rawTitle) : rawTitle
+        var titleText = titleType == .html ? PlainText.from(tidyHTML: rawTitle) : rawTitle
         var title = rawTitle
         if titleText.isEmpty {
             // A headline is required; the start of the text is the most honest stand-in.
@@ -187,6 +259,9 @@ enum EntryPreparation {
         }
 
         var related: [PreparedEntry.Related] = []
+        if !entry.otherSources.isEmpty || !entry.related.isEmpty {
+            related.reserveCapacity(entry.otherSources.count + entry.related.count)
+        }
         for source in entry.otherSources {
             guard let href = IRI.webLink(source.link, bases: bases) else { continue }
             let text = source.title.map(plain) ?? ""
@@ -208,7 +283,7 @@ enum EntryPreparation {
             id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf
                 ?? (entry.feedURL.isEmpty ? nil : NameUUID.urn(for: entry.feedURL)),
             title: entry.feed.title.map(plain).flatMap { $0.isEmpty ? nil : $0 },
-            link: IRI.webLink(entry.feed.link, bases: [entry.feedURL]),
+            link: IRI.webLink(entry.feed.link, bases: IRI.Bases(entry.feedURL)),
             selfLink: feedSelf,
             updated: entry.feed.updated.map(DateText.wholeSecond),
             authors: people(entry.feed.authors, bases: bases))
@@ -219,23 +294,36 @@ enum EntryPreparation {
             published: published, updated: updated, sortDate: published ?? firstSeen,
             authors: people(article.authors, bases: bases),
             summary: summary == content ? nil : summary, content: content,
-            categories: article.categories.compactMap { category in
-                let term = IRI.trim(XMLCharacters.clean(category.term))
-                guard !term.isEmpty else { return nil }
-                return Category(
-                    term: term, scheme: category.scheme.flatMap { IRI.isAbsolute($0) ? $0 : nil },
-                    label: category.label.map(XMLCharacters.clean))
-            },
-            enclosures: article.enclosures.compactMap { enclosure in
-                guard let href = IRI.webLink(enclosure.href, bases: bases) else { return nil }
-                return Enclosure(
-                    href: href, type: enclosure.type.flatMap(mediaType),
-                    length: enclosure.length.flatMap { $0 >= 0 ? $0 : nil })
-            },
+            categories: categories(article.categories),
+            enclosures: article.enclosures.isEmpty
+                ? []
+                : article.enclosures.compactMap { enclosure in
+                    guard let href = IRI.webLink(enclosure.href, bases: bases) else { return nil }
+                    return Enclosure(
+                        href: href, type: enclosure.type.flatMap(mediaType),
+                        length: enclosure.length.flatMap { $0 >= 0 ? $0 : nil })
+                },
             related: dedupe(related, excluding: link),
             origin: origin,
             language: article.language.flatMap { IRI.isLanguageTag($0) ? $0 : nil },
             storyID: entry.storyID)
+    }
+
+    /// Categories with usable terms, trimmed and cleaned. Nearly always they are clean already, and then the
+    /// feed's own array is kept rather than copied.
+    private static func categories(_ categories: [Category]) -> [Category] {
+        func cleaned(_ category: Category) -> Category? {
+            let term = IRI.trim(XMLCharacters.clean(category.term))
+            guard !term.isEmpty else { return nil }
+            return Category(
+                term: term, scheme: category.scheme.flatMap { IRI.isAbsolute($0) ? $0 : nil },
+                label: category.label.map(XMLCharacters.clean))
+        }
+        let unchanged = categories.allSatisfy { category in
+            guard let clean = cleaned(category) else { return false }
+            return clean == category
+        }
+        return unchanged ? categories : categories.compactMap(cleaned)
     }
 
     /// The entry's `atom:id`: the feed's own id when it is an absolute IRI (an Atom feed's `atom:id`, or an RSS
@@ -245,7 +333,7 @@ enum EntryPreparation {
     static func entryID(article: Article, feedURL: String) -> String {
         let own = IRI.trim(XMLCharacters.clean(article.id))
         if IRI.isAbsolute(own) { return own }
-        return NameUUID.urn(for: feedURL + "\n" + article.id)
+        return NameUUID.urn(feedURL: feedURL, entryID: article.id)
     }
 
     /// Plain text cleaned of forbidden characters, with runs of white space made one space.
@@ -295,18 +383,33 @@ enum EntryPreparation {
     }
 
     private static func dedupe(_ related: [PreparedEntry.Related], excluding link: String?) -> [PreparedEntry.Related] {
+        // A handful of links per entry: comparing them pairwise is cheaper than hashing them, and when none repeats
+        // (the usual case) the array is kept as it is.
+        if related.count <= 16 {
+            let repeats = related.indices.contains { index in
+                related[index].href == link || related[..<index].contains { $0.href == related[index].href }
+            }
+            if !repeats { return related }
+        }
         var seen: Set<String> = []
         if let link { seen.insert(link) }
         return related.filter { seen.insert($0.href).inserted }
     }
 
-    private static func people(_ persons: [Person], bases: [String?]) -> [Person] {
-        persons.compactMap { person in
+    /// The people who can be named: a cleaned name (else the e-mail address), a plausible e-mail address and a
+    /// web link. The feed's own array is kept when nothing in it changes.
+    private static func people(_ persons: [Person], bases: IRI.Bases) -> [Person] {
+        func cleaned(_ person: Person) -> Person? {
             let email = person.email.map(XMLCharacters.clean).flatMap { IRI.isEmail($0) ? $0 : nil }
             let name = person.name.map(plain).flatMap { $0.isEmpty ? nil : $0 } ?? email
             guard let name else { return nil }
             return Person(name: name, email: email, uri: IRI.webLink(person.uri, bases: bases))
         }
+        let unchanged = persons.allSatisfy { person in
+            guard let clean = cleaned(person) else { return false }
+            return clean == person
+        }
+        return unchanged ? persons : persons.compactMap(cleaned)
     }
 
     /// A MIME type shape (`audio/mpeg`), or nil.

@@ -42,17 +42,10 @@ public struct Publisher: Sendable {
                 if let manifest = archive.manifest { files.append(manifest) }
             }
             let updated = Self.updated(current, fallback: input.feedListModified)
-            let entries = current
-            let slices = Parallel.slices(entries.count, width: Parallel.width(for: entries.count)).map {
-                ($0.lowerBound + entries.startIndex)..<($0.upperBound + entries.startIndex)
-            }
-            let fragments = await Parallel.map(slices) { range in AtomWriter.entries(entries[range]) }
-            files.append(
-                (
-                    atom,
-                    AtomWriter.document(
-                        meta: meta, entries: current, updated: updated, history: history, fragments: fragments)
-                ))
+            let document = await AtomWriter.document(
+                meta: meta, entries: current, updated: updated, history: history,
+                width: Parallel.width(for: current.count))
+            files.append((atom, document))
         }
         let updated = Self.updated(current, fallback: input.feedListModified)
         if let rss = try Self.checkedPath(output.rss, key: "rss") {
