@@ -102,33 +102,71 @@ enum AtomWriter {
         return size
     }
 
+    /// One `<entry>`. The markup of the common elements is written as whole literals (`    <id>`, `</id>\n`)
+    /// rather than assembled from indentation and tag names: this runs for every entry, and the number of appends
+    /// is what the markup costs.
     private static func entry(_ out: inout ByteWriter, _ entry: PreparedEntry) {
         if let language = entry.language {
             out.raw("  <entry xml:lang=\"")
             out.xmlText(language, attribute: true)
-            out.raw("\">\n")
+            out.raw("\">\n    <id>")
         } else {
-            out.raw("  <entry>\n")
+            out.raw("  <entry>\n    <id>")
         }
-        element(&out, "id", entry.id, indent: 2)
+        out.xmlText(entry.id)
         if entry.titleType == .html {
-            element(&out, "title", entry.title, indent: 2, type: "html")
+            out.raw("</id>\n    <title type=\"html\">")
+            out.xmlText(entry.title)
+        } else if XMLCharacters.containsMarkup(entry.title) {
+            out.raw("</id>\n    <title type=\"html\">")
+            out.xmlTextTwice(entry.title)
         } else {
-            textConstruct(&out, "title", entry.title, indent: 2)
+            out.raw("</id>\n    <title>")
+            out.xmlText(entry.title)
         }
-        if let href = entry.link { link(&out, rel: "alternate", href: href, type: "text/html", indent: 2) }
+        out.raw("</title>\n")
+        if let href = entry.link {
+            out.raw("    <link rel=\"alternate\" href=\"")
+            out.xmlText(href, attribute: true)
+            out.raw("\" type=\"text/html\"/>\n")
+        }
         for related in entry.related {
-            link(&out, rel: "related", href: related.href, title: related.title, indent: 2)
+            out.raw("    <link rel=\"related\" href=\"")
+            out.xmlText(related.href, attribute: true)
+            out.raw("\" title=\"")
+            out.xmlText(related.title, attribute: true)
+            out.raw("\"/>\n")
         }
         for enclosure in entry.enclosures {
             link(
                 &out, rel: "enclosure", href: enclosure.href, type: enclosure.type ?? "application/octet-stream",
                 length: enclosure.length, indent: 2)
         }
-        if let published = entry.published { dateElement(&out, "published", published, indent: 2) }
-        dateElement(&out, "updated", entry.updated, indent: 2)
+        if let published = entry.published {
+            out.raw("    <published>")
+            out.rfc3339(published)
+            out.raw("</published>\n    <updated>")
+        } else {
+            out.raw("    <updated>")
+        }
+        out.rfc3339(entry.updated)
+        out.raw("</updated>\n")
         for author in entry.authors.isEmpty ? entry.origin.authors : entry.authors {
-            person(&out, "author", author, indent: 2)
+            out.raw("    <author>\n      <name>")
+            out.xmlText(author.name ?? "")
+            if let email = author.email {
+                out.raw("</name>\n      <email>")
+                out.xmlText(email)
+                out.raw("</email>\n")
+            } else {
+                out.raw("</name>\n")
+            }
+            if let uri = author.uri {
+                out.raw("      <uri>")
+                out.xmlText(uri)
+                out.raw("</uri>\n")
+            }
+            out.raw("    </author>\n")
         }
         for category in entry.categories {
             out.raw("    <category term=\"")
@@ -144,8 +182,14 @@ enum AtomWriter {
             out.raw("\"/>\n")
         }
         if let content = entry.content {
-            if let summary = entry.summary { body(&out, "summary", summary) }
-            body(&out, "content", content)
+            if let summary = entry.summary {
+                out.raw("    <summary type=\"html\">")
+                out.cdata(summary)
+                out.raw("</summary>\n")
+            }
+            out.raw("    <content type=\"html\">")
+            out.cdata(content)
+            out.raw("</content>\n")
         } else if let summary = entry.summary {
             // Atom requires content in an entry without an alternate link; there the summary is the content.
             body(&out, entry.link == nil ? "content" : "summary", summary)
@@ -154,18 +198,42 @@ enum AtomWriter {
         out.raw("  </entry>\n")
     }
 
+    /// The bytes of an Atom `source` element but for its `updated` date, which goes between `head` and `tail`.
+    struct SourceBytes: Sendable {
+        var head: [UInt8]
+        var tail: [UInt8]
+    }
+
+    /// The `source` element of one originating feed, rendered once for all its entries; nil when the feed has
+    /// neither id, title nor links.
+    static func sourceBytes(
+        id: String?, title: String?, link: String?, selfLink: String?, authors: [Person]
+    )
+        -> SourceBytes?
+    {
+        guard id != nil || title != nil || link != nil || selfLink != nil else { return nil }
+        var out = ByteWriter(capacity: 512)
+        out.raw("    <source>\n")
+        if let id { element(&out, "id", id, indent: 3) }
+        if let title { textConstruct(&out, "title", title, indent: 3) }
+        if let link { self.link(&out, rel: "alternate", href: link, type: "text/html", indent: 3) }
+        if let selfLink { self.link(&out, rel: "self", href: selfLink, indent: 3) }
+        out.raw("      <updated>")
+        let head = out.bytes
+        out = ByteWriter(capacity: 256)
+        out.raw("</updated>\n")
+        for author in authors { person(&out, "author", author, indent: 3) }
+        out.raw("    </source>\n")
+        return SourceBytes(head: head, tail: out.bytes)
+    }
+
     /// - Parameter entryUpdated: stands in for a source feed that gives no `updated` of its own: the feed was
     ///   updated at least when this entry was.
     private static func source(_ out: inout ByteWriter, _ origin: PreparedEntry.Origin, entryUpdated: Date) {
-        guard origin.id != nil || origin.title != nil || origin.link != nil || origin.selfLink != nil else { return }
-        out.raw("    <source>\n")
-        if let id = origin.id { element(&out, "id", id, indent: 3) }
-        if let title = origin.title { textConstruct(&out, "title", title, indent: 3) }
-        if let link = origin.link { self.link(&out, rel: "alternate", href: link, type: "text/html", indent: 3) }
-        if let selfLink = origin.selfLink { self.link(&out, rel: "self", href: selfLink, indent: 3) }
-        dateElement(&out, "updated", origin.updated ?? entryUpdated, indent: 3)
-        for author in origin.authors { person(&out, "author", author, indent: 3) }
-        out.raw("    </source>\n")
+        guard let bytes = origin.atomSource else { return }
+        out.raw(bytes.head)
+        out.rfc3339(origin.updated ?? entryUpdated)
+        out.raw(bytes.tail)
     }
 
     private static func person(_ out: inout ByteWriter, _ tag: StaticString, _ person: Person, indent: Int) {

@@ -41,16 +41,14 @@ struct ByteWriter {
     ///   elements say "this is a literal character, not markup" to readers that guess.
     mutating func xmlText(_ text: String, attribute: Bool = false, hexReferences: Bool = false) {
         let mode: Mode = hexReferences ? .xmlHex : (attribute ? .xmlAttribute : .xml)
-        var text = text
-        text.withUTF8 { append(escaping: $0, mode: mode) }
+        escaping(text, mode: mode)
     }
 
     /// Appends text escaped for an XML text node twice over: the text as HTML source (`&` as `&amp;`), carried in
     /// an XML element (`&amp;amp;`). The same bytes as escaping into a scratch string and escaping that again,
     /// without the scratch string.
     mutating func xmlTextTwice(_ text: String) {
-        var text = text
-        text.withUTF8 { append(escaping: $0, mode: .xmlTwice) }
+        escaping(text, mode: .xmlTwice)
     }
 
     /// Appends `2026-11-29T19:26:51Z`: the instant in UTC to the whole second (see `DateText`).
@@ -231,9 +229,17 @@ struct ByteWriter {
     /// three formats carry the same text.
     mutating func jsonString(_ text: String) {
         bytes.append(0x22)
-        var text = text
-        text.withUTF8 { append(escaping: $0, mode: .json) }
+        escaping(text, mode: .json)
         bytes.append(0x22)
+    }
+
+    /// `append(escaping:mode:)` on the string's UTF-8, read in place when the string is native (nearly always).
+    private mutating func escaping(_ text: String, mode: Mode) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { append(escaping: $0, mode: mode) }
+        if done == nil {
+            var text = text
+            text.withUTF8 { append(escaping: $0, mode: mode) }
+        }
     }
 
     private enum Mode {
@@ -350,8 +356,8 @@ enum XMLCharacters {
 
     /// True when the text holds `<` or `&`.
     static func containsMarkup(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in utf8.contains { $0 == 0x3C || $0 == 0x26 } }
+        text.utf8.withContiguousStorageIfAvailable { utf8 in utf8.contains { $0 == 0x3C || $0 == 0x26 } }
+            ?? text.utf8.contains { $0 == 0x3C || $0 == 0x26 }
     }
 
     /// The text with forbidden characters removed (the same string when it has none, which is the usual case).

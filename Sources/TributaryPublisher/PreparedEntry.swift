@@ -8,13 +8,28 @@ import TributaryCore
 /// them to the writers would otherwise retain and release every one of those fields at each step.
 final class PreparedEntry: Sendable {
     /// Where the entry came from, for `atom:source` and the HTML page.
-    struct Origin: Sendable {
-        var id: String?
-        var title: String?
-        var link: String?
-        var selfLink: String?
-        var updated: Date?
-        var authors: [Person]
+    ///
+    /// Worked out once per feed and shared by its entries (a busy day has many entries per feed), together with
+    /// the bytes of its Atom `source` element, which are the same for every entry but for one date.
+    final class Origin: Sendable {
+        let id: String?
+        let title: String?
+        let link: String?
+        let selfLink: String?
+        let updated: Date?
+        let authors: [Person]
+        /// The Atom `source` element, nil when there is nothing to say.
+        let atomSource: AtomWriter.SourceBytes?
+
+        init(id: String?, title: String?, link: String?, selfLink: String?, updated: Date?, authors: [Person]) {
+            self.id = id
+            self.title = title
+            self.link = link
+            self.selfLink = selfLink
+            self.updated = updated
+            self.authors = authors
+            atomSource = AtomWriter.sourceBytes(id: id, title: title, link: link, selfLink: selfLink, authors: authors)
+        }
     }
 
     /// A `link rel="related"`: another source of the story, or a related story.
@@ -93,7 +108,8 @@ enum EntryPreparation {
     /// Prepares, merges stories and orders the entries: one entry per story, newest first, ids unique.
     static func prepare(_ entries: [PublishedEntry]) -> [PreparedEntry] {
         let groups = Groups(entries)
-        return order((0..<groups.count).map { merge(entries, groups[$0]) })
+        var origins = OriginCache()
+        return order((0..<groups.count).map { merge(entries, groups[$0], origins: &origins) })
     }
 
     /// Prepares on up to `width` tasks at once (the work per entry is independent), then orders the result;
@@ -101,8 +117,11 @@ enum EntryPreparation {
     static func prepare(_ entries: [PublishedEntry], width: Int) async -> [PreparedEntry] {
         let groups = Groups(entries)
         let slices = Parallel.slices(groups.count, width: width)
-        if slices.count <= 1 { return order((0..<groups.count).map { merge(entries, groups[$0]) }) }
-        let parts = await Parallel.map(slices) { range in range.map { merge(entries, groups[$0]) } }
+        if slices.count <= 1 { return prepare(entries) }
+        let parts = await Parallel.map(slices) { range in
+            var origins = OriginCache()
+            return range.map { merge(entries, groups[$0], origins: &origins) }
+        }
         return order(parts.flatMap { $0 })
     }
 
@@ -123,8 +142,9 @@ enum EntryPreparation {
             var stories: [(story: String, position: Int)] = []
             // Through the buffer, so that looking at an entry does not copy it.
             entries.withUnsafeBufferPointer { entries in
-                for position in entries.indices where !isEmpty(entries[position]) {
-                    if let story = entries[position].storyID, !story.isEmpty {
+                guard let first = entries.baseAddress else { return }
+                for position in entries.indices where !isEmpty(first + position) {
+                    if let story = first[position].storyID, !story.isEmpty {
                         stories.append((story, position))
                     } else {
                         members.append(position)
@@ -177,22 +197,24 @@ enum EntryPreparation {
 
     /// The story's lead is the member published first (then by feed URL and id, so the choice is stable): it
     /// keeps its id when later sources join, so subscribers never see the story twice.
-    static func merge(_ entries: [PublishedEntry], _ group: ArraySlice<Int>) -> PreparedEntry {
+    static func merge(
+        _ entries: [PublishedEntry], _ group: ArraySlice<Int>, origins: inout OriginCache
+    ) -> PreparedEntry {
         if group.count == 1, let only = group.first {
-            return entries.withUnsafeBufferPointer { prepare($0[only]) }
+            return entries.withUnsafeBufferPointer { prepare($0[only], origins: &origins) }
         }
-        return merge(group.map { entries[$0] })
+        return merge(group.map { entries[$0] }, origins: &origins)
     }
 
     /// `merge` for a story's members given as entries.
-    static func merge(_ members: [PublishedEntry]) -> PreparedEntry {
-        if members.count == 1 { return prepare(members[0]) }
-        let ordered = members.map { (entry: $0, prepared: prepare($0)) }.sorted { lhs, rhs in
+    static func merge(_ members: [PublishedEntry], origins: inout OriginCache) -> PreparedEntry {
+        if members.count == 1 { return prepare(members[0], origins: &origins) }
+        let ordered = members.map { (entry: $0, prepared: prepare($0, origins: &origins)) }.sorted { lhs, rhs in
             if lhs.prepared.sortDate != rhs.prepared.sortDate { return lhs.prepared.sortDate < rhs.prepared.sortDate }
             if lhs.entry.feedURL != rhs.entry.feedURL { return lhs.entry.feedURL < rhs.entry.feedURL }
             return lhs.entry.article.id < rhs.entry.article.id
         }
-        guard let lead = ordered.first?.prepared else { return prepare(members[0]) }
+        guard let lead = ordered.first?.prepared else { return prepare(members[0], origins: &origins) }
         var related = lead.related
         for member in ordered.dropFirst() {
             guard let href = member.prepared.link else { continue }
@@ -208,14 +230,17 @@ enum EntryPreparation {
 
     /// True when an entry has nothing a reader could show: no headline, link, text or media. Such entries are
     /// not published.
-    static func isEmpty(_ entry: PublishedEntry) -> Bool {
-        let article = entry.article
+    ///
+    /// Looks through a pointer, field by field, so that checking 10,000 entries does not copy them.
+    static func isEmpty(_ entry: UnsafePointer<PublishedEntry>) -> Bool {
         func blank(_ text: String?) -> Bool {
             guard let text else { return true }
             return !text.unicodeScalars.contains { !$0.properties.isWhitespace && $0.value >= 0x20 }
         }
-        return blank(article.title) && blank(article.link) && blank(article.summary) && blank(article.content)
-            && article.enclosures.isEmpty && !article.links.contains { $0.rel == "alternate" }
+        return blank(entry.pointee.article.title) && blank(entry.pointee.article.link)
+            && blank(entry.pointee.article.summary) && blank(entry.pointee.article.content)
+            && entry.pointee.article.enclosures.isEmpty
+            && !entry.pointee.article.links.contains { $0.rel == "alternate" }
     }
 
     /// A date a feed gives, or nil when it is before 1970: such dates come from broken feeds (a zero timestamp,
@@ -225,7 +250,7 @@ enum EntryPreparation {
         return DateText.wholeSecond(date)
     }
 
-    static func prepare(_ entry: PublishedEntry) -> PreparedEntry {
+    static func prepare(_ entry: PublishedEntry, origins: inout OriginCache) -> PreparedEntry {
         let article = entry.article
         let firstSeen = DateText.wholeSecond(entry.firstSeen)
         let bases = IRI.Bases(entry.feed.link, entry.feedURL, entry.feed.id)
@@ -277,16 +302,7 @@ enum EntryPreparation {
                 PreparedEntry.Related(href: href, title: text.isEmpty ? href : text, isSource: false, feedTitle: nil))
         }
 
-        let feedSelf = IRI.webLink(entry.feedURL)
-        let origin = PreparedEntry.Origin(
-            // The feed's own id, else its URL; a feed read from a local file gets a name-based UUID of its path.
-            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf
-                ?? (entry.feedURL.isEmpty ? nil : NameUUID.urn(for: entry.feedURL)),
-            title: entry.feed.title.map(plain).flatMap { $0.isEmpty ? nil : $0 },
-            link: IRI.webLink(entry.feed.link, bases: IRI.Bases(entry.feedURL)),
-            selfLink: feedSelf,
-            updated: entry.feed.updated.map(DateText.wholeSecond),
-            authors: people(entry.feed.authors, bases: bases))
+        let origin = origins.origin(for: entry)
 
         return PreparedEntry(
             id: entryID(article: article, feedURL: entry.feedURL),
@@ -307,6 +323,43 @@ enum EntryPreparation {
             origin: origin,
             language: article.language.flatMap { IRI.isLanguageTag($0) ? $0 : nil },
             storyID: entry.storyID)
+    }
+
+    /// The origins already worked out on one task, by feed URL. An entry whose feed URL and feed metadata match an
+    /// earlier entry's shares that entry's origin.
+    struct OriginCache {
+        /// A class, so that a lookup hands back a reference instead of copying the feed's metadata.
+        private final class Known {
+            let feed: FeedInfo
+            let origin: PreparedEntry.Origin
+
+            init(feed: FeedInfo, origin: PreparedEntry.Origin) {
+                self.feed = feed
+                self.origin = origin
+            }
+        }
+
+        private var byFeedURL: [String: Known] = [:]
+
+        mutating func origin(for entry: PublishedEntry) -> PreparedEntry.Origin {
+            if let known = byFeedURL[entry.feedURL], known.feed == entry.feed { return known.origin }
+            let origin = EntryPreparation.origin(of: entry)
+            byFeedURL[entry.feedURL] = Known(feed: entry.feed, origin: origin)
+            return origin
+        }
+    }
+
+    private static func origin(of entry: PublishedEntry) -> PreparedEntry.Origin {
+        let feedSelf = IRI.webLink(entry.feedURL)
+        return PreparedEntry.Origin(
+            // The feed's own id, else its URL; a feed read from a local file gets a name-based UUID of its path.
+            id: entry.feed.id.map(XMLCharacters.clean).flatMap { IRI.isAbsolute($0) ? $0 : nil } ?? feedSelf
+                ?? (entry.feedURL.isEmpty ? nil : NameUUID.urn(for: entry.feedURL)),
+            title: entry.feed.title.map(plain).flatMap { $0.isEmpty ? nil : $0 },
+            link: IRI.webLink(entry.feed.link, bases: IRI.Bases(entry.feedURL)),
+            selfLink: feedSelf,
+            updated: entry.feed.updated.map(DateText.wholeSecond),
+            authors: people(entry.feed.authors, bases: IRI.Bases(entry.feed.link, entry.feedURL, entry.feed.id)))
     }
 
     /// Categories with usable terms, trimmed and cleaned. Nearly always they are clean already, and then the
