@@ -173,3 +173,33 @@ import TributaryCore
         #expect(prepared.first { $0.id == "https://feed.example/4" }?.origin.selfLink == "https://other.example/rss")
     }
 }
+
+/// Plain text from HTML by scalars (the fast way, for text without combining sequences) against by characters.
+@Suite struct PlainTextTests {
+    private static let samples = [
+        "", "plain", "<p>Summary of story 12, with <b>some</b> markup &amp; an ümlaut.</p>",
+        "<p>Вести из региона &amp; the river valley: «quoted» text, <a href=\"https://example.com/x\">a link</a>.</p>",
+        "  lead\r\n\ttrail  ", "a &lt;b&gt; c &quot;d&quot; &apos;e&apos; f&nbsp;g", "&#65;&#x42;&#x1F600;&#0;&#xD800;",
+        "&unknown; &toolongentityname; &am p; & alone &", "&amp", "a & <b> c", "tag <never closed", "x&#x30",
+        "numbers &#1234567890123; &#x;", "ΑΒΓ δεζ — “quotes” … € ™ ← ↑ 中文字符", "\u{85}next\u{A0}line\u{2028}sep",
+        "<br/><br/>  <p> </p>", "&#x301;e&#769;", "&Ж1;", "&#10;&#13;&#9;", String(repeating: "word ", count: 200),
+    ]
+
+    @Test func scalarsGiveWhatCharactersGive() {
+        for sample in Self.samples {
+            #expect(PlainText.isSimple(sample))
+            for limit in [Int.max, 600, 200, 7, 1, 0] {
+                #expect(
+                    PlainText.fromScalars(sample, limit: limit) == PlainText.fromCharacters(sample, limit: limit),
+                    "\(sample) limit \(limit)")
+            }
+        }
+    }
+
+    @Test func textWithCombiningSequencesTakesTheCharacterPath() {
+        for sample in ["e\u{301}", "👍🏽 ok", "a\u{200D}b", "🇫🇷", "क्षि"] {
+            #expect(!PlainText.isSimple(sample))
+            #expect(PlainText.from(html: sample) == PlainText.fromCharacters(sample, limit: .max))
+        }
+    }
+}
