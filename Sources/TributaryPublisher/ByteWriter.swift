@@ -51,6 +51,33 @@ struct ByteWriter {
         escaping(text, mode: .xmlTwice)
     }
 
+    /// Appends text escaped as swift-mustache escapes a `{{…}}` value (`<`, `>`, `&`, `"`, `'`; nothing dropped),
+    /// byte by byte: for text in which every scalar is a character of its own (`PlainText.isSimple`), that is the
+    /// same as Mustache's character-by-character escaping.
+    mutating func htmlText(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let replacement: StaticString
+                switch utf8[index] {
+                case 0x3C: replacement = "&lt;"
+                case 0x3E: replacement = "&gt;"
+                case 0x26: replacement = "&amp;"
+                case 0x22: replacement = "&quot;"
+                case 0x27: replacement = "&#39;"
+                default: continue
+                }
+                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                raw(replacement)
+                runStart = index + 1
+            }
+            if runStart < utf8.count {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            }
+        }
+    }
+
     /// Appends `2026-11-29T19:26:51Z`: the instant in UTC to the whole second (see `DateText`).
     mutating func rfc3339(_ date: Date) {
         let (days, second) = CivilCalendar.split(DateText.clampedToPrintable(date))
