@@ -201,9 +201,17 @@ enum EntryPreparation {
         _ entries: [PublishedEntry], _ group: ArraySlice<Int>, origins: inout OriginCache
     ) -> PreparedEntry {
         if group.count == 1, let only = group.first {
-            return entries.withUnsafeBufferPointer { prepare($0[only], origins: &origins) }
+            return entries.withUnsafeBufferPointer { buffer in
+                guard let first = buffer.baseAddress else { return prepare(entries[only], origins: &origins) }
+                return prepare(first + only, origins: &origins)
+            }
         }
         return merge(group.map { entries[$0] }, origins: &origins)
+    }
+
+    /// Prepares an entry held as a value.
+    static func prepare(_ entry: PublishedEntry, origins: inout OriginCache) -> PreparedEntry {
+        withUnsafePointer(to: entry) { prepare($0, origins: &origins) }
     }
 
     /// `merge` for a story's members given as entries.
@@ -250,29 +258,32 @@ enum EntryPreparation {
         return DateText.wholeSecond(date)
     }
 
-    static func prepare(_ entry: PublishedEntry, origins: inout OriginCache) -> PreparedEntry {
-        let article = entry.article
-        let firstSeen = DateText.wholeSecond(entry.firstSeen)
-        let bases = IRI.Bases(entry.feed.link, entry.feedURL, entry.feed.id)
+    /// Prepares the entry at `entry`, read in place through the pointer: copying a `PublishedEntry` out of its array
+    /// would retain and release every one of its strings.
+    static func prepare(_ entry: UnsafePointer<PublishedEntry>, origins: inout OriginCache) -> PreparedEntry {
+        let firstSeen = DateText.wholeSecond(entry.pointee.firstSeen)
+        let bases = IRI.Bases(entry.pointee.feed.link, entry.pointee.feedURL, entry.pointee.feed.id)
 
-        let published = plausible(article.published).map { min($0, firstSeen) }
-        let ceiling = max(entry.contentUpdated.map(DateText.wholeSecond) ?? firstSeen, firstSeen)
-        let claimed = plausible(article.updated) ?? plausible(article.published) ?? ceiling
+        let published = plausible(entry.pointee.article.published).map { min($0, firstSeen) }
+        let ceiling = max(entry.pointee.contentUpdated.map(DateText.wholeSecond) ?? firstSeen, firstSeen)
+        let claimed = plausible(entry.pointee.article.updated) ?? plausible(entry.pointee.article.published) ?? ceiling
         var updated = min(claimed, ceiling)
         if let published, published > updated { updated = published }
 
         let link =
-            IRI.webLink(article.link, bases: bases)
-            ?? article.links.lazy.filter { $0.rel == "alternate" }.compactMap { IRI.webLink($0.href, bases: bases) }
+            IRI.webLink(entry.pointee.article.link, bases: bases)
+            ?? entry.pointee.article.links.lazy.filter { $0.rel == "alternate" }.compactMap {
+                IRI.webLink($0.href, bases: bases)
+            }
             .first
 
         // Forbidden characters in the bodies are dropped as they are written (every writer does), so the bodies,
         // the bulk of the bytes, are not copied here.
-        let summary = article.summary.flatMap { $0.isEmpty ? nil : $0 }
-        let content = article.content.flatMap { $0.isEmpty ? nil : $0 }
+        let summary = entry.pointee.article.summary.flatMap { $0.isEmpty ? nil : $0 }
+        let content = entry.pointee.article.content.flatMap { $0.isEmpty ? nil : $0 }
 
-        let rawTitle = article.title.map(plain) ?? ""
-        var titleType = article.titleType
+        let rawTitle = entry.pointee.article.title.map(plain) ?? ""
+        var titleType = entry.pointee.article.titleType
         var titleText = titleType == .html ? PlainText.from(tidyHTML: rawTitle) : rawTitle
         var title = rawTitle
         if titleText.isEmpty {
@@ -284,10 +295,10 @@ enum EntryPreparation {
         }
 
         var related: [PreparedEntry.Related] = []
-        if !entry.otherSources.isEmpty || !entry.related.isEmpty {
-            related.reserveCapacity(entry.otherSources.count + entry.related.count)
+        if !entry.pointee.otherSources.isEmpty || !entry.pointee.related.isEmpty {
+            related.reserveCapacity(entry.pointee.otherSources.count + entry.pointee.related.count)
         }
-        for source in entry.otherSources {
+        for source in entry.pointee.otherSources {
             guard let href = IRI.webLink(source.link, bases: bases) else { continue }
             let text = source.title.map(plain) ?? ""
             let feedTitle = source.feedTitle.map(plain).flatMap { $0.isEmpty ? nil : $0 }
@@ -295,7 +306,7 @@ enum EntryPreparation {
                 PreparedEntry.Related(
                     href: href, title: sourceTitle(text, feedTitle: feedTitle), isSource: true, feedTitle: feedTitle))
         }
-        for story in entry.related {
+        for story in entry.pointee.related {
             guard let href = IRI.webLink(story.link, bases: bases) else { continue }
             let text = story.title.map(plain) ?? ""
             related.append(
@@ -305,15 +316,15 @@ enum EntryPreparation {
         let origin = origins.origin(for: entry)
 
         return PreparedEntry(
-            id: entryID(article: article, feedURL: entry.feedURL),
+            id: entryID(id: entry.pointee.article.id, feedURL: entry.pointee.feedURL),
             title: title, titleType: titleType, titleText: titleText, link: link,
             published: published, updated: updated, sortDate: published ?? firstSeen,
-            authors: people(article.authors, bases: bases),
+            authors: people(entry.pointee.article.authors, bases: bases),
             summary: summary == content ? nil : summary, content: content,
-            categories: categories(article.categories),
-            enclosures: article.enclosures.isEmpty
+            categories: categories(entry.pointee.article.categories),
+            enclosures: entry.pointee.article.enclosures.isEmpty
                 ? []
-                : article.enclosures.compactMap { enclosure in
+                : entry.pointee.article.enclosures.compactMap { enclosure in
                     guard let href = IRI.webLink(enclosure.href, bases: bases) else { return nil }
                     return Enclosure(
                         href: href, type: enclosure.type.flatMap(mediaType),
@@ -321,30 +332,44 @@ enum EntryPreparation {
                 },
             related: dedupe(related, excluding: link),
             origin: origin,
-            language: article.language.flatMap { IRI.isLanguageTag($0) ? $0 : nil },
-            storyID: entry.storyID)
+            language: entry.pointee.article.language.flatMap { IRI.isLanguageTag($0) ? $0 : nil },
+            storyID: entry.pointee.storyID)
     }
 
     /// The origins already worked out on one task, by feed URL. An entry whose feed URL and feed metadata match an
     /// earlier entry's shares that entry's origin.
     struct OriginCache {
-        /// A class, so that a lookup hands back a reference instead of copying the feed's metadata.
+        /// What an origin is made of (the feed URL is the key), held in a class so that a lookup hands back a
+        /// reference instead of copying the feed's metadata.
         private final class Known {
-            let feed: FeedInfo
+            let id: String?
+            let title: String?
+            let link: String?
+            let updated: Date?
+            let authors: [Person]
             let origin: PreparedEntry.Origin
 
-            init(feed: FeedInfo, origin: PreparedEntry.Origin) {
-                self.feed = feed
+            init(_ feed: FeedInfo, origin: PreparedEntry.Origin) {
+                id = feed.id
+                title = feed.title
+                link = feed.link
+                updated = feed.updated
+                authors = feed.authors
                 self.origin = origin
+            }
+
+            func matches(_ feed: FeedInfo) -> Bool {
+                id == feed.id && title == feed.title && link == feed.link && updated == feed.updated
+                    && authors == feed.authors
             }
         }
 
         private var byFeedURL: [String: Known] = [:]
 
-        mutating func origin(for entry: PublishedEntry) -> PreparedEntry.Origin {
-            if let known = byFeedURL[entry.feedURL], known.feed == entry.feed { return known.origin }
-            let origin = EntryPreparation.origin(of: entry)
-            byFeedURL[entry.feedURL] = Known(feed: entry.feed, origin: origin)
+        mutating func origin(for entry: UnsafePointer<PublishedEntry>) -> PreparedEntry.Origin {
+            if let known = byFeedURL[entry.pointee.feedURL], known.matches(entry.pointee.feed) { return known.origin }
+            let origin = EntryPreparation.origin(of: entry.pointee)
+            byFeedURL[entry.pointee.feedURL] = Known(entry.pointee.feed, origin: origin)
             return origin
         }
     }
@@ -384,9 +409,13 @@ enum EntryPreparation {
     /// only on what the feed says, never on when or in which order entries were stored, so an id survives
     /// reordering feeds.json and rebuilding the store.
     static func entryID(article: Article, feedURL: String) -> String {
-        let own = IRI.trim(XMLCharacters.clean(article.id))
+        entryID(id: article.id, feedURL: feedURL)
+    }
+
+    static func entryID(id: String, feedURL: String) -> String {
+        let own = IRI.trim(XMLCharacters.clean(id))
         if IRI.isAbsolute(own) { return own }
-        return NameUUID.urn(feedURL: feedURL, entryID: article.id)
+        return NameUUID.urn(feedURL: feedURL, entryID: id)
     }
 
     /// Plain text cleaned of forbidden characters, with runs of white space made one space.
