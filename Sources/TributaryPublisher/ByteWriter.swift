@@ -82,18 +82,32 @@ struct ByteWriter {
     mutating func rfc3339(_ date: Date) {
         let (days, second) = CivilCalendar.split(DateText.clampedToPrintable(date))
         let (year, month, day) = CivilCalendar.date(days: days)
-        digits(year, 4)
+        fourDigits(year)
         bytes.append(0x2D)
-        digits(month, 2)
+        twoDigits(month)
         bytes.append(0x2D)
-        digits(day, 2)
+        twoDigits(day)
         bytes.append(0x54)
-        digits(second / 3_600, 2)
+        twoDigits(second / 3_600)
         bytes.append(0x3A)
-        digits(second / 60 % 60, 2)
+        twoDigits(second / 60 % 60)
         bytes.append(0x3A)
-        digits(second % 60, 2)
+        twoDigits(second % 60)
         bytes.append(0x5A)
+    }
+
+    /// Two digits of a number in 0...99 (a month, day, hour, minute or second).
+    @inline(__always)
+    private mutating func twoDigits(_ value: Int) {
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value / 10))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+    }
+
+    /// Four digits of a year in 1...9999, which is all `DateText.clampedToPrintable` lets through.
+    @inline(__always)
+    private mutating func fourDigits(_ value: Int) {
+        twoDigits(value / 100)
+        twoDigits(value % 100)
     }
 
     /// Appends RFC 822 as RSS 2.0 wants it, `Sun, 29 Nov 2026 19:26:51 +0000` (see `DateText.rfc822`).
@@ -105,17 +119,17 @@ struct ByteWriter {
         let months: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
         bytes.append(contentsOf: UnsafeBufferPointer(start: weekdays.utf8Start + weekday * 3, count: 3))
         raw(", ")
-        digits(day, 2)
+        twoDigits(day)
         bytes.append(0x20)
         bytes.append(contentsOf: UnsafeBufferPointer(start: months.utf8Start + (month - 1) * 3, count: 3))
         bytes.append(0x20)
-        digits(year, 4)
+        fourDigits(year)
         bytes.append(0x20)
-        digits(second / 3_600, 2)
+        twoDigits(second / 3_600)
         bytes.append(0x3A)
-        digits(second / 60 % 60, 2)
+        twoDigits(second / 60 % 60)
         bytes.append(0x3A)
-        digits(second % 60, 2)
+        twoDigits(second % 60)
         raw(" +0000")
     }
 
@@ -209,12 +223,14 @@ struct ByteWriter {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= count {
                 let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                var hit = below(word, 0x20) | equal(word, 0xC2) | equal(word, 0xEF)
+                var hit = Words.below(word, 0x20) | Words.equal(word, 0xC2) | Words.equal(word, 0xEF)
                 if cdata {
-                    hit |= equal(word, 0x5D)
+                    hit |= Words.equal(word, 0x5D)
                 } else {
-                    hit |= equal(word, 0x22) | equal(word, 0x26) | equal(word, 0x3C) | equal(word, 0x3E)
-                    hit |= equal(word, 0x5C)
+                    hit |=
+                        Words.equal(word, 0x22) | Words.equal(word, 0x26) | Words.equal(word, 0x3C)
+                        | Words.equal(word, 0x3E)
+                    hit |= Words.equal(word, 0x5C)
                 }
                 if hit != 0 { return index + hit.trailingZeroBitCount / 8 }
                 index += 8
@@ -234,22 +250,6 @@ struct ByteWriter {
             index += 1
         }
         return count
-    }
-
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Non-zero when some byte of `word` is below `limit` (at most 0x80); the lowest set bit marks the first.
-    @inline(__always)
-    private static func below(_ word: UInt64, _ limit: UInt8) -> UInt64 {
-        (word &- ones &* UInt64(limit)) & ~word & highs
-    }
-
-    /// Non-zero when some byte of `word` equals `value`; the lowest set bit marks the first.
-    @inline(__always)
-    private static func equal(_ word: UInt64, _ value: UInt8) -> UInt64 {
-        let difference = word ^ (ones &* UInt64(value))
-        return (difference &- ones) & ~difference & highs
     }
 
     /// Appends a JSON string literal, quotes included, with forbidden characters dropped as in `xmlText` so the
@@ -383,8 +383,11 @@ enum XMLCharacters {
 
     /// True when the text holds `<` or `&`.
     static func containsMarkup(_ text: String) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { utf8 in utf8.contains { $0 == 0x3C || $0 == 0x26 } }
-            ?? text.utf8.contains { $0 == 0x3C || $0 == 0x26 }
+        text.utf8.withContiguousStorageIfAvailable { utf8 in
+            Words.first(
+                in: utf8, from: 0, hit: { Words.equal($0, 0x3C) | Words.equal($0, 0x26) },
+                byteHit: { $0 == 0x3C || $0 == 0x26 }) < utf8.count
+        } ?? text.utf8.contains { $0 == 0x3C || $0 == 0x26 }
     }
 
     /// The text with forbidden characters removed (the same string when it has none, which is the usual case).
@@ -394,8 +397,13 @@ enum XMLCharacters {
             var index = 0
             var firstBad: Int?
             while index < utf8.count {
-                let byte = utf8[index]
-                if (byte < 0x20 || byte == 0xC2 || byte == 0xEF), forbiddenLength(utf8, at: index) > 0 {
+                // Only controls and the lead bytes 0xC2 and 0xEF can start a forbidden character.
+                index = Words.first(
+                    in: utf8, from: index,
+                    hit: { Words.below($0, 0x20) | Words.equal($0, 0xC2) | Words.equal($0, 0xEF) },
+                    byteHit: { $0 < 0x20 || $0 == 0xC2 || $0 == 0xEF })
+                guard index < utf8.count else { break }
+                if forbiddenLength(utf8, at: index) > 0 {
                     firstBad = index
                     break
                 }
@@ -416,5 +424,45 @@ enum XMLCharacters {
             }
             return String(decoding: out, as: UTF8.self)
         } ?? text
+    }
+}
+
+/// Byte tests on eight bytes at once. For a byte value `c`, `(y - 0x01…) & ~y & 0x80…` with `y = word ^ c…` is
+/// non-zero exactly when some byte of the word equals `c`, and its lowest set bit is in the first such byte (a
+/// borrow can only mark bytes above a true match); the same holds for "below a limit".
+enum Words {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Non-zero when some byte of `word` is below `limit` (at most 0x80); the lowest set bit marks the first.
+    @inline(__always)
+    static func below(_ word: UInt64, _ limit: UInt8) -> UInt64 {
+        (word &- ones &* UInt64(limit)) & ~word & highs
+    }
+
+    /// Non-zero when some byte of `word` equals `value`; the lowest set bit marks the first.
+    @inline(__always)
+    static func equal(_ word: UInt64, _ value: UInt8) -> UInt64 {
+        let difference = word ^ (ones &* UInt64(value))
+        return (difference &- ones) & ~difference & highs
+    }
+
+    /// The first position at or after `start` whose byte `hit` marks (`hit` tests a whole word, `byteHit` one
+    /// byte the same way), or the count.
+    @inline(__always)
+    static func first(
+        in utf8: UnsafeBufferPointer<UInt8>, from start: Int, hit: (UInt64) -> UInt64, byteHit: (UInt8) -> Bool
+    ) -> Int {
+        var index = start
+        if let base = utf8.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= utf8.count {
+                let found = hit(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                if found != 0 { return index + found.trailingZeroBitCount / 8 }
+                index += 8
+            }
+        }
+        while index < utf8.count, !byteHit(utf8[index]) { index += 1 }
+        return index
     }
 }

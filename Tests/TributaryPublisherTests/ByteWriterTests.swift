@@ -70,6 +70,14 @@ import TributaryCore
         }
     }
 
+    @Test func cleaningAndMarkupChecksMatchTheReference() {
+        for sample in Self.samples {
+            let kept = String(String.UnicodeScalarView(sample.unicodeScalars.filter { !Self.forbidden($0) }))
+            #expect(XMLCharacters.clean(sample) == kept)
+            #expect(XMLCharacters.containsMarkup(sample) == (sample.contains("<") || sample.contains("&")))
+        }
+    }
+
     @Test func escapingTwiceIsEscapingTheEscapedText() {
         for sample in Self.samples {
             let once = Self.written { $0.xmlText(sample) }
