@@ -21,7 +21,7 @@ struct FeedMeta: Sendable {
         let base = IRI.webLink(site.site)
         func published(_ path: String?) -> String? {
             guard let path, let base else { return nil }
-            return IRI.webLink(path, bases: [base])
+            return IRI.webLink(path, bases: IRI.Bases(base))
         }
         atomURL = published(output.atom)
         rssURL = published(output.rss)
@@ -40,8 +40,8 @@ struct FeedMeta: Sendable {
         }
         // Atom needs an author for every entry; the site speaks for entries whose feed names nobody.
         author = named ?? Person(name: self.title)
-        icon = IRI.webLink(site.icon, bases: [base])
-        logo = IRI.webLink(site.logo, bases: [base])
+        icon = IRI.webLink(site.icon, bases: IRI.Bases(base))
+        logo = IRI.webLink(site.logo, bases: IRI.Bases(base))
         hub = IRI.webLink(output.hub)
     }
 }

@@ -10,11 +10,30 @@ import TributaryCore
 /// cannot let a feed's markup onto the page. The shipped template also carries a Content-Security-Policy that
 /// forbids scripts, as a second wall.
 struct HTMLRenderer {
-    private let template: MustacheTemplate
+    /// The user's template; nil for the shipped one, which `RiverWriter` writes directly.
+    private let template: MustacheTemplate?
 
     /// - Parameter path: the user's template; nil for the shipped one.
     /// - Throws: `PublishError` when the template cannot be read or parsed.
     init(templatePath path: String?) throws(PublishError) {
+        guard let path else {
+            template = nil
+            return
+        }
+        template = try Self.template(path: path)
+    }
+
+    /// The page as Mustache renders it from the template at `path`, or from the shipped template when `path` is
+    /// nil: what `RiverWriter` is compared with.
+    static func mustache(
+        templatePath path: String?, meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date,
+        feeds: [String: String]
+    ) throws(PublishError) -> String {
+        try template(path: path).render(context(meta: meta, entries: entries, updated: updated, feeds: feeds))
+    }
+
+    /// The template in a file, or the shipped one when `path` is nil.
+    private static func template(path: String?) throws(PublishError) -> MustacheTemplate {
         let text: String
         let name = path ?? "the default template"
         if let path {
@@ -27,13 +46,16 @@ struct HTMLRenderer {
             text = DefaultTemplate.river
         }
         do {
-            template = try MustacheTemplate(string: text)
+            return try MustacheTemplate(string: text)
         } catch {
             throw PublishError.badTemplate(name, reason: "\(error)")
         }
     }
 
     func render(meta: FeedMeta, entries: ArraySlice<PreparedEntry>, updated: Date, feeds: [String: String]) -> [UInt8] {
+        guard let template else {
+            return RiverWriter.document(meta: meta, entries: entries, updated: updated, feeds: feeds)
+        }
         let context = Self.context(meta: meta, entries: entries, updated: updated, feeds: feeds)
         return Array(template.render(context).utf8)
     }

@@ -7,27 +7,38 @@ enum IRI {
     /// True when `text` is an absolute IRI that can stand as an `atom:id` as it is: a scheme, a colon, something
     /// after it, and no character that IRIs forbid.
     static func isAbsolute(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard let colon = utf8.firstIndex(of: 0x3A), colon > 0, colon + 1 < utf8.count else { return false }
-        guard isAlpha(utf8[0]) else { return false }
-        for byte in utf8[1..<colon]
-        where !(isAlpha(byte) || isDigit(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
-            return false
+        var text = text
+        let shape = text.withUTF8 { utf8 -> Shape in
+            guard let colon = utf8.firstIndex(of: 0x3A), colon > 0, colon + 1 < utf8.count else { return .invalid }
+            guard isAlpha(utf8[0]) else { return .invalid }
+            for byte in utf8[1..<colon]
+            where !(isAlpha(byte) || isDigit(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
+                return .invalid
+            }
+            for byte in utf8[(colon + 1)...] where byte <= 0x20 || isForbidden(byte) || byte == 0x7F {
+                return .invalid
+            }
+            let web =
+                (colon == 4 || colon == 5) && (utf8[0] | 0x20) == 0x68 && (utf8[1] | 0x20) == 0x74
+                && (utf8[2] | 0x20) == 0x74 && (utf8[3] | 0x20) == 0x70 && (colon == 4 || (utf8[4] | 0x20) == 0x73)
+            return web ? .web : .other
         }
-        for byte in utf8[(colon + 1)...] where byte <= 0x20 || forbidden.contains(byte) || byte == 0x7F {
-            return false
+        switch shape {
+        case .invalid: return false
+        case .other: return true
+        case .web: return isPlainWebURL(text) || (text.contains("://") && URL(string: text)?.host != nil)
         }
-        if let scheme = String(bytes: utf8[0..<colon], encoding: .utf8)?.lowercased(),
-            scheme == "http" || scheme == "https"
-        {
-            return isPlainWebURL(text) || (text.contains("://") && URL(string: text)?.host != nil)
-        }
-        return true
+    }
+
+    private enum Shape {
+        case invalid
+        case web
+        case other
     }
 
     /// An absolute `http`/`https` URL for `href`, resolved against the first usable base when relative, with
     /// characters that URLs forbid percent-encoded. Nil when no such URL can be made (another scheme, no base).
-    static func webLink(_ href: String?, bases: [String?] = []) -> String? {
+    static func webLink(_ href: String?, bases: Bases = Bases()) -> String? {
         guard let href else { return nil }
         let trimmed = trim(XMLCharacters.clean(href))
         guard !trimmed.isEmpty else { return nil }
@@ -37,7 +48,7 @@ enum IRI {
             guard scheme == "http" || scheme == "https", url.host?.isEmpty == false else { return nil }
             return encoded
         }
-        for case let base? in bases {
+        for case let base? in [bases.first, bases.second, bases.third] {
             guard let baseURL = URL(string: percentEncode(base)),
                 let scheme = baseURL.scheme?.lowercased(), scheme == "http" || scheme == "https"
             else { continue }
@@ -48,6 +59,20 @@ enum IRI {
             return resolved.absoluteString
         }
         return nil
+    }
+
+    /// Up to three bases a relative link is tried against, in order. A struct rather than an array: nearly every
+    /// link is absolute already, so the bases are almost never looked at and should cost nothing to pass.
+    struct Bases {
+        var first: String?
+        var second: String?
+        var third: String?
+
+        init(_ first: String? = nil, _ second: String? = nil, _ third: String? = nil) {
+            self.first = first
+            self.second = second
+            self.third = third
+        }
     }
 
     /// True for the common case that needs no URL parser: `http://` or `https://` (any case), a host of letters,
@@ -138,11 +163,15 @@ enum IRI {
     /// A plausible e-mail address (one `@`, a dot in the domain, no spaces or brackets): the Atom validator
     /// rejects anything else in `atom:email`, so anything else is left out.
     static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix(".")
-        else { return false }
-        return !text.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || forbidden.contains($0) || $0 == 0x28 })
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard let at = utf8.firstIndex(of: 0x40), at > 0, at + 1 < utf8.count else { return false }
+            let domain = UnsafeBufferPointer(rebasing: utf8[(at + 1)...])
+            guard domain.first != 0x2E, domain.last != 0x2E, domain.contains(0x2E), !domain.contains(0x40) else {
+                return false
+            }
+            return !utf8.contains { $0 <= 0x20 || $0 >= 0x7F || isForbidden($0) || $0 == 0x28 }
+        }
     }
 
     /// A BCP 47 language tag shape (`en`, `pt-BR`, `sr-Latn-RS`), for `xml:lang` and JSON Feed's `language`.
@@ -155,8 +184,6 @@ enum IRI {
             (1...8).contains(part.count) && part.utf8.allSatisfy { isAlpha($0) || isDigit($0) }
         }
     }
-
-    private static let forbidden: Set<UInt8> = Set("\"<>\\^`{|}".utf8)
 
     /// `"<>\^`{|}`, by comparison rather than a set lookup: this runs for every byte of every link.
     private static func isForbidden(_ byte: UInt8) -> Bool {
@@ -174,7 +201,106 @@ enum IRI {
 /// Plain text from sanitised HTML, for the places that cannot carry markup: a fallback title, the HTML page's
 /// teaser, JSON Feed's `summary`.
 enum PlainText {
+    /// `from(html:)` for text `EntryPreparation.plain` has tidied already. Plain ASCII without `<` or `&` (most
+    /// headlines) has nothing to strip or decode and comes back as it is.
+    static func from(tidyHTML text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x3C && $0 != 0x26 }) { return text }
+        return from(html: text)
+    }
+
+    /// The text of sanitised HTML: tags dropped (each leaves a space), the common entities and numeric references
+    /// decoded, white space collapsed, at most `limit` characters.
     static func from(html: String, limit: Int = .max) -> String {
+        if isSimple(html) { return fromScalars(html, limit: limit) }
+        return fromCharacters(html, limit: limit)
+    }
+
+    /// True when every Unicode scalar of the text is a character of its own (no combining marks, joiners,
+    /// variation selectors, emoji sequences or Hangul jamo can glue scalars together; CR LF is harmless here):
+    /// ASCII, Latin, Greek, Cyrillic, Armenian, common punctuation and symbols, CJK ideographs. For such text,
+    /// walking scalars gives exactly what walking characters gives, without the cost of finding grapheme
+    /// boundaries, which was most of the time the JSON Feed summaries and the HTML teasers took.
+    static func isSimple(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        return text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.value {
+            case 0..<0x300, 0x370..<0x483, 0x48A..<0x591, 0x2000..<0x200C, 0x2010..<0x2060,
+                0x20A0..<0x20D0, 0x2100..<0x2400, 0x4E00..<0xA000:
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// `from(html:limit:)` by scalars, for text `isSimple` accepts: the same steps as `fromCharacters`.
+    static func fromScalars(_ html: String, limit: Int) -> String {
+        var out = ""
+        out.reserveCapacity(min(html.utf8.count, limit))
+        var inTag = false
+        var entity: String?
+        var lastWasSpace = true
+        var count = 0
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
+        }
+        func emit(_ scalar: Unicode.Scalar) {
+            if isWhitespace(scalar) {
+                if !lastWasSpace {
+                    out.unicodeScalars.append(" ")
+                    count += 1
+                }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                count += 1
+                lastWasSpace = false
+            }
+        }
+        func emit(_ text: String) {
+            for scalar in text.unicodeScalars { emit(scalar) }
+        }
+        for scalar in html.unicodeScalars {
+            if count >= limit { break }
+            if inTag {
+                if scalar == ">" {
+                    inTag = false
+                    emit(" ")
+                }
+                continue
+            }
+            if var pending = entity {
+                if scalar == ";" {
+                    entity = nil
+                    if let decoded = decode(entity: pending) {
+                        emit(String(decoded))
+                    } else {
+                        emit("&" + pending + ";")
+                    }
+                } else if pending.unicodeScalars.count < 10,
+                    Character(scalar).isLetter || Character(scalar).isNumber || scalar == "#"
+                {
+                    pending.unicodeScalars.append(scalar)
+                    entity = pending
+                } else {
+                    entity = nil
+                    emit("&" + pending)
+                    emit(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "<": inTag = true
+            case "&": entity = ""
+            default: emit(scalar)
+            }
+        }
+        if let pending = entity { emit("&" + pending) }
+        let trimmed = out.trimmingCharacters(in: .whitespaces)
+        return XMLCharacters.clean(trimmed)
+    }
+
+    static func fromCharacters(_ html: String, limit: Int) -> String {
         var out = ""
         out.reserveCapacity(min(html.utf8.count, limit))
         var inTag = false

@@ -30,61 +30,62 @@ public struct Publisher: Sendable {
         var current = prepared.prefix(limit)
         var files: [(path: String, bytes: [UInt8])] = []
 
-        if let atom = try Self.checkedPath(output.atom, key: "atom") {
-            var history: AtomWriter.History?
-            if let size = output.archive, size > 0 {
-                let archive = try Archive.plan(
-                    prepared, current: limit, pageSize: size, atomPath: atom, directory: directory, meta: meta)
-                current = archive.current[...]
-                history = AtomWriter.History(
-                    previousArchive: archive.newestPageURL, isArchive: false, current: nil, selfURL: nil)
-                files.append(contentsOf: archive.newPages)
-                if let manifest = archive.manifest { files.append(manifest) }
-            }
-            let updated = Self.updated(current, fallback: input.feedListModified)
-            let entries = current
-            let slices = Parallel.slices(entries.count, width: Parallel.width(for: entries.count)).map {
-                ($0.lowerBound + entries.startIndex)..<($0.upperBound + entries.startIndex)
-            }
-            let fragments = await Parallel.map(slices) { range in AtomWriter.entries(entries[range]) }
-            files.append(
-                (
-                    atom,
-                    AtomWriter.document(
-                        meta: meta, entries: current, updated: updated, history: history, fragments: fragments)
-                ))
+        let atomPath = try Self.checkedPath(output.atom, key: "atom")
+        var history: AtomWriter.History?
+        if let atomPath, let size = output.archive, size > 0 {
+            let archive = try Archive.plan(
+                prepared, current: limit, pageSize: size, atomPath: atomPath, directory: directory, meta: meta)
+            current = archive.current[...]
+            history = AtomWriter.History(
+                previousArchive: archive.newestPageURL, isArchive: false, current: nil, selfURL: nil)
+            files.append(contentsOf: archive.newPages)
+            if let manifest = archive.manifest { files.append(manifest) }
         }
-        let updated = Self.updated(current, fallback: input.feedListModified)
-        if let rss = try Self.checkedPath(output.rss, key: "rss") {
-            files.append((rss, RSSWriter.document(meta: meta, entries: current, updated: updated)))
-        }
-        if let json = try Self.checkedPath(output.jsonFeed, key: "jsonFeed") {
-            files.append((json, JSONFeedWriter.document(meta: meta, entries: current)))
-        }
-        if let opml = try Self.checkedPath(output.opml, key: "opml") {
-            let document = OPMLWriter.document(
-                title: meta.title, subscriptions: input.subscriptions, dateCreated: input.feedListModified)
-            files.append((opml, Array(document.utf8)))
-        }
-        if let html = try Self.checkedPath(output.html, key: "html") {
+        let rssPath = try Self.checkedPath(output.rss, key: "rss")
+        let jsonPath = try Self.checkedPath(output.jsonFeed, key: "jsonFeed")
+        let opmlPath = try Self.checkedPath(output.opml, key: "opml")
+        let htmlPath = try Self.checkedPath(output.html, key: "html")
+        var renderer: HTMLRenderer?
+        var feeds: [String: String] = [:]
+        if let htmlPath {
             let templatePath = output.template.map { path in
                 path.hasPrefix("/")
                     ? path
                     : (input.configDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
                         .appendingPathComponent(path).path
             }
-            let renderer = try HTMLRenderer(templatePath: templatePath)
-            var feeds: [String: String] = [:]
+            renderer = try HTMLRenderer(templatePath: templatePath)
             let others: [(String, String?, String?)] = [
                 ("atom", output.atom, meta.atomURL), ("rss", output.rss, meta.rssURL),
                 ("json", output.jsonFeed, meta.jsonURL), ("opml", output.opml, nil),
             ]
             for (key, path, url) in others {
                 guard let path else { continue }
-                feeds[key] = url ?? Self.relative(path, from: html)
+                feeds[key] = url ?? Self.relative(path, from: htmlPath)
             }
-            files.append((html, renderer.render(meta: meta, entries: current, updated: updated, feeds: feeds)))
         }
+
+        // The formats are rendered at the same time (each is a function of the prepared entries alone, so the
+        // bytes do not depend on which finishes first); the HTML page, the slowest, starts first.
+        let updated = Self.updated(current, fallback: input.feedListModified)
+        let entries = current
+        async let html = renderer.map { $0.render(meta: meta, entries: entries, updated: updated, feeds: feeds) }
+        async let rss = rssPath.map { _ in RSSWriter.document(meta: meta, entries: entries, updated: updated) }
+        async let json = jsonPath.map { _ in JSONFeedWriter.document(meta: meta, entries: entries) }
+        if let atomPath {
+            let document = await AtomWriter.document(
+                meta: meta, entries: current, updated: updated, history: history,
+                width: Parallel.width(for: current.count))
+            files.append((atomPath, document))
+        }
+        if let rssPath, let rss = await rss { files.append((rssPath, rss)) }
+        if let jsonPath, let json = await json { files.append((jsonPath, json)) }
+        if let opmlPath {
+            let document = OPMLWriter.document(
+                title: meta.title, subscriptions: input.subscriptions, dateCreated: input.feedListModified)
+            files.append((opmlPath, Array(document.utf8)))
+        }
+        if let htmlPath, let html = await html { files.append((htmlPath, html)) }
 
         var report = PublishReport(entryCount: current.count)
         var atomChanged = false

@@ -11,7 +11,7 @@ enum RSSWriter {
         element(&out, "title", meta.title, indent: 1, plainText: true)
         if let home = meta.homeURL { element(&out, "link", home, indent: 1) }
         element(&out, "description", meta.subtitle ?? meta.title, indent: 1)
-        element(&out, "lastBuildDate", DateText.rfc822(updated), indent: 1)
+        dateElement(&out, "lastBuildDate", updated, indent: 1)
         out.raw("  <generator>Tributary</generator>\n")
         out.raw("  <docs>https://www.rssboard.org/rss-specification</docs>\n")
         if let rss = meta.rssURL { atomLink(&out, rel: "self", href: rss, type: "application/rss+xml") }
@@ -38,7 +38,9 @@ enum RSSWriter {
             // RSS allows one enclosure, and needs its length; 0 is the convention for "not known".
             out.raw("    <enclosure url=\"")
             out.xmlText(enclosure.href, attribute: true)
-            out.raw("\" length=\"\(enclosure.length ?? 0)\" type=\"")
+            out.raw("\" length=\"")
+            out.decimal(enclosure.length ?? 0)
+            out.raw("\" type=\"")
             out.xmlText(enclosure.type ?? "application/octet-stream", attribute: true)
             out.raw("\"/>\n")
         }
@@ -46,7 +48,7 @@ enum RSSWriter {
         out.raw(isPermaLink ? "    <guid isPermaLink=\"true\">" : "    <guid isPermaLink=\"false\">")
         out.xmlText(entry.id)
         out.raw("</guid>\n")
-        element(&out, "pubDate", DateText.rfc822(entry.published ?? entry.updated), indent: 2)
+        dateElement(&out, "pubDate", entry.published ?? entry.updated, indent: 2)
         if let url = entry.origin.selfLink {
             out.raw("    <source url=\"")
             out.xmlText(url, attribute: true)
@@ -57,21 +59,43 @@ enum RSSWriter {
         out.raw("  </item>\n")
     }
 
-    private static func atomLink(_ out: inout ByteWriter, rel: String, href: String, type: String?) {
-        out.raw("  <atom:link rel=\"\(rel)\" href=\"")
+    private static func atomLink(_ out: inout ByteWriter, rel: StaticString, href: String, type: StaticString?) {
+        out.raw("  <atom:link rel=\"")
+        out.raw(rel)
+        out.raw("\" href=\"")
         out.xmlText(href, attribute: true)
-        if let type { out.raw("\" type=\"\(type)") }
+        if let type {
+            out.raw("\" type=\"")
+            out.raw(type)
+        }
         out.raw("\"/>\n")
     }
 
     private static func element(
-        _ out: inout ByteWriter, _ tag: String, _ text: String, indent: Int, plainText: Bool = false
+        _ out: inout ByteWriter, _ tag: StaticString, _ text: String, indent: Int, plainText: Bool = false
     ) {
-        out.raw(String(repeating: "  ", count: indent))
-        out.raw("<\(tag)>")
+        out.raw(indentation[min(indent, indentation.count - 1)])
+        out.raw("<")
+        out.raw(tag)
+        out.raw(">")
         out.xmlText(text, hexReferences: plainText)
-        out.raw("</\(tag)>\n")
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
     }
+
+    private static func dateElement(_ out: inout ByteWriter, _ tag: StaticString, _ date: Date, indent: Int) {
+        out.raw(indentation[min(indent, indentation.count - 1)])
+        out.raw("<")
+        out.raw(tag)
+        out.raw(">")
+        out.rfc822(date)
+        out.raw("</")
+        out.raw(tag)
+        out.raw(">\n")
+    }
+
+    private static let indentation: [StaticString] = ["", "  ", "    ", "      "]
 }
 
 /// Writes JSON Feed 1.1, with the same entries and ids as the Atom document. Where a story's other sources and
@@ -115,8 +139,8 @@ enum JSONFeedWriter {
         if entry.content != nil, let summary = entry.summary {
             field(&out, "summary", PlainText.from(html: summary), indent: 3)
         }
-        if let published = entry.published { field(&out, "date_published", DateText.rfc3339(published), indent: 3) }
-        field(&out, "date_modified", DateText.rfc3339(entry.updated), indent: 3)
+        if let published = entry.published { dateField(&out, "date_published", published, indent: 3) }
+        dateField(&out, "date_modified", entry.updated, indent: 3)
         let authors = entry.authors.isEmpty ? entry.origin.authors : entry.authors
         if !authors.isEmpty {
             out.raw(",\n      \"authors\": [")
@@ -143,22 +167,26 @@ enum JSONFeedWriter {
                 out.jsonString(enclosure.href)
                 out.raw(", \"mime_type\": ")
                 out.jsonString(enclosure.type ?? "application/octet-stream")
-                if let length = enclosure.length { out.raw(", \"size_in_bytes\": \(length)") }
+                if let length = enclosure.length {
+                    out.raw(", \"size_in_bytes\": ")
+                    out.decimal(length)
+                }
                 out.raw("}")
             }
             out.raw("]")
         }
         out.raw(",\n      \"_tributary\": {\"source\": {")
-        var sourceFields: [(String, String)] = []
-        if let title = entry.origin.title { sourceFields.append(("title", title)) }
-        if let link = entry.origin.link { sourceFields.append(("home_page_url", link)) }
-        if let feed = entry.origin.selfLink { sourceFields.append(("feed_url", feed)) }
-        for (index, pair) in sourceFields.enumerated() {
-            if index > 0 { out.raw(", ") }
-            out.jsonString(pair.0)
-            out.raw(": ")
-            out.jsonString(pair.1)
+        var first = true
+        func sourceField(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            if !first { out.raw(", ") }
+            first = false
+            out.raw(name)
+            out.jsonString(value)
         }
+        sourceField("\"title\": ", entry.origin.title)
+        sourceField("\"home_page_url\": ", entry.origin.link)
+        sourceField("\"feed_url\": ", entry.origin.selfLink)
         out.raw("}, \"related\": [")
         for (index, related) in entry.related.enumerated() {
             if index > 0 { out.raw(", ") }
@@ -181,10 +209,26 @@ enum JSONFeedWriter {
         out.raw("}")
     }
 
-    private static func field(_ out: inout ByteWriter, _ name: String, _ value: String, indent: Int) {
-        out.raw(",\n")
-        out.raw(String(repeating: "  ", count: indent))
-        out.raw("\"\(name)\": ")
+    private static func field(_ out: inout ByteWriter, _ name: StaticString, _ value: String, indent: Int) {
+        fieldName(&out, name, indent: indent)
         out.jsonString(value)
     }
+
+    /// A date field; an RFC 3339 date needs no JSON escaping.
+    private static func dateField(_ out: inout ByteWriter, _ name: StaticString, _ date: Date, indent: Int) {
+        fieldName(&out, name, indent: indent)
+        out.raw("\"")
+        out.rfc3339(date)
+        out.raw("\"")
+    }
+
+    private static func fieldName(_ out: inout ByteWriter, _ name: StaticString, indent: Int) {
+        out.raw(",\n")
+        out.raw(indentation[min(indent, indentation.count - 1)])
+        out.raw("\"")
+        out.raw(name)
+        out.raw("\": ")
+    }
+
+    private static let indentation: [StaticString] = ["", "  ", "    ", "      "]
 }
