@@ -265,6 +265,10 @@ enum EntryPreparation {
         let bases = IRI.Bases(entry.pointee.feed.link, entry.pointee.feedURL, entry.pointee.feed.id)
 
         let published = plausible(entry.pointee.article.published).map { min($0, firstSeen) }
+        // Where the entry stands: its publication date, else its own `updated` (RSS 1.0's dc:date is the only date
+        // many feeds give), clamped to first seen like `published`, else first seen. The Atom entry still says
+        // `published` only when the feed did.
+        let position = published ?? plausible(entry.pointee.article.updated).map { min($0, firstSeen) } ?? firstSeen
         let ceiling = max(entry.pointee.contentUpdated.map(DateText.wholeSecond) ?? firstSeen, firstSeen)
         let claimed = plausible(entry.pointee.article.updated) ?? plausible(entry.pointee.article.published) ?? ceiling
         var updated = min(claimed, ceiling)
@@ -318,7 +322,7 @@ enum EntryPreparation {
         return PreparedEntry(
             id: entryID(id: entry.pointee.article.id, feedURL: entry.pointee.feedURL),
             title: title, titleType: titleType, titleText: titleText, link: link,
-            published: published, updated: updated, sortDate: published ?? firstSeen,
+            published: published, updated: updated, sortDate: position,
             authors: people(entry.pointee.article.authors, bases: bases),
             summary: summary == content ? nil : summary, content: content,
             categories: categories(entry.pointee.article.categories),

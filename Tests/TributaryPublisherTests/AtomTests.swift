@@ -61,6 +61,32 @@ import TributaryCore
         #expect(abc.joined() == "a9993e364706816aba3e25717850c26c9cd0d89d")
     }
 
+    @Test func anEntryDatedOnlyByUpdatedStandsAtThatDate() async throws {
+        let seen = Sample.date("2026-11-29T22:00:00Z")
+        func entry(_ id: String, published: String?, updated: String?) -> PublishedEntry {
+            PublishedEntry(
+                article: Article(
+                    id: id, title: id, link: "https://rdf.example.org/\(id)", published: published.map(Sample.date),
+                    updated: updated.map(Sample.date)),
+                feed: Sample.rssFeed, feedURL: "https://rdf.example.org/index.rdf", firstSeen: seen)
+        }
+        // RSS 1.0 gives dc:date, which is `updated`: the entry from the 20th stays below the one published on the
+        // 24th instead of rising to the time the feed was first read, and it still claims no `published`.
+        let entries = [
+            entry("dc-date-only", published: nil, updated: "2026-11-20T10:00:00Z"),
+            entry("published", published: "2026-11-24T16:40:00Z", updated: nil),
+            entry("undated", published: nil, updated: nil),
+        ]
+        let folder = try Sample.temporaryDirectory()
+        _ = try await Publisher().publish(Sample.input(entries: entries), to: folder)
+        let atom = try AtomSummary(file: folder.appendingPathComponent("atom.xml"))
+        #expect(atom.entries.map(\.title) == ["undated", "published", "dc-date-only"])
+        #expect(atom.entries.last?.published == nil)
+        let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        let friday = try #require(html.range(of: "Friday, 20 November 2026"))
+        #expect(html[friday.upperBound...].contains("dc-date-only"))
+    }
+
     @Test func futureDatesAreClampedToFirstSeen() async throws {
         let folder = try Sample.temporaryDirectory()
         _ = try await Publisher().publish(Sample.input(entries: Sample.hostileEntries()), to: folder)
