@@ -139,7 +139,18 @@ final class XMLDocument {
             let narrow = prologue.filter { $0 != 0 }
             return narrow.withUnsafeBytes { ByteSearch.find("<!ENTITY", in: $0) != nil }
         }
-        guard let doctype = ByteSearch.find("<!DOCTYPE", in: prologue) else { return false }
+        // Only the part before the root element's start tag can hold the DOCTYPE: most documents end the
+        // search a few hundred bytes in instead of scanning 64 KB.
+        var rootStart = 0
+        while rootStart + 1 < prologue.count {
+            if prologue[rootStart] == UInt8(ascii: "<") {
+                let next = prologue[rootStart + 1]
+                if (next | 0x20) >= UInt8(ascii: "a") && (next | 0x20) <= UInt8(ascii: "z") { break }
+            }
+            rootStart += 1
+        }
+        let beforeRoot = UnsafeRawBufferPointer(rebasing: prologue[..<min(prologue.count, rootStart + 1)])
+        guard let doctype = ByteSearch.find("<!DOCTYPE", in: beforeRoot) else { return false }
         return ByteSearch.find("<!ENTITY", in: UnsafeRawBufferPointer(rebasing: prologue[doctype...])) != nil
     }
 }
@@ -241,6 +252,19 @@ struct XMLNode {
         node.pointee.name.map { String(cString: $0) } ?? ""
     }
 
+    /// The local name in ASCII lower case, built in one pass (element dispatch does this for every element).
+    var lowercasedName: String {
+        guard let own = node.pointee.name else { return "" }
+        let length = Int(xmlStrlen(own))
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            for offset in 0..<length {
+                let byte = own[offset]
+                buffer[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return length
+        }
+    }
+
     /// The namespace URI the element is in, if any.
     var namespaceURI: String? {
         node.pointee.ns?.pointee.href.map { String(cString: $0) }
@@ -312,6 +336,16 @@ struct XMLNode {
     /// Calls `body` with the node's own text bytes (UTF-8, text and CDATA nodes), without copying them.
     func withContentBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard let content = node.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+    }
+
+    /// Calls `body` with the bytes of the element's only child when that child is text or CDATA (then they are
+    /// all of `text`); nil without calling it otherwise.
+    func withSoleTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+        guard let child = node.pointee.children, child.pointee.next == nil,
+            child.pointee.type == XML_TEXT_NODE || child.pointee.type == XML_CDATA_SECTION_NODE
+        else { return nil }
+        guard let content = child.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         return body(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
     }
 
@@ -491,6 +525,22 @@ enum LibXML2Support {
     static func htmlEntity(_ name: String) -> UInt32? {
         guard let entity = htmlEntityLookup(name) else { return nil }
         return entity.pointee.value
+    }
+
+    /// `htmlEntity` for a name given as bytes, without building a String (entity names are at most 8 bytes).
+    static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        guard name.count <= 15 else { return nil }
+        var buffer: (UInt64, UInt64) = (0, 0)
+        return withUnsafeMutableBytes(of: &buffer) { raw in
+            for (offset, byte) in name.enumerated() {
+                guard byte != 0 else { return nil }
+                raw[offset] = byte
+            }
+            guard let entity = htmlEntityLookup(raw.baseAddress?.assumingMemoryBound(to: xmlChar.self)) else {
+                return nil
+            }
+            return entity.pointee.value
+        }
     }
 }
 

@@ -53,6 +53,7 @@ struct ParseCommand: ParsableCommand {
             } ?? requestURL
         var failed = false
         var output = FileHandleOutput()
+        var writer = JSONDump()
         for path in files {
             let data: Data
             do {
@@ -69,9 +70,9 @@ struct ParseCommand: ParsableCommand {
                 data, documentURL: documentURL ?? defaultURL(for: path), contentType: contentType)
             switch format {
             case .json:
-                var writer = JSONDump()
                 writer.write(feed, path: files.count > 1 ? path : nil)
                 output.write(writer.bytes)
+                writer.clear()
             case .text:
                 output.write(Array(TextDump.render(feed, path: path).utf8))
             }
@@ -118,6 +119,11 @@ private struct FileHandleOutput {
 /// The dump contract of DESIGN.md, written by hand: field order is fixed and nothing is pretty-printed.
 struct JSONDump {
     private(set) var bytes: [UInt8] = []
+
+    /// Forgets what was written, keeping the buffer for the next document.
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     mutating func write(_ feed: ParsedFeed, path: String?) {
         raw("{")
@@ -197,7 +203,7 @@ struct JSONDump {
         raw("}")
     }
 
-    private mutating func links(_ name: String, _ links: [Link], _ first: inout Bool) {
+    private mutating func links(_ name: StaticString, _ links: [Link], _ first: inout Bool) {
         separator(&first)
         key(name)
         raw("[")
@@ -215,7 +221,7 @@ struct JSONDump {
         raw("]")
     }
 
-    private mutating func people(_ name: String, _ people: [Person], _ first: inout Bool) {
+    private mutating func people(_ name: StaticString, _ people: [Person], _ first: inout Bool) {
         separator(&first)
         key(name)
         raw("[")
@@ -247,25 +253,59 @@ struct JSONDump {
         raw("]")
     }
 
-    private mutating func field(_ name: String, _ value: String?, _ first: inout Bool) {
+    private mutating func field(_ name: StaticString, _ value: String?, _ first: inout Bool) {
         guard let value else { return }
         separator(&first)
         key(name)
         string(value)
     }
 
-    private mutating func number(_ name: String, _ value: Int64?, _ first: inout Bool) {
+    private mutating func number(_ name: StaticString, _ value: Int64?, _ first: inout Bool) {
         guard let value else { return }
         separator(&first)
         key(name)
-        raw(String(value))
+        digits(value)
     }
 
-    private mutating func date(_ name: String, _ value: Date?, _ first: inout Bool) {
+    private mutating func date(_ name: StaticString, _ value: Date?, _ first: inout Bool) {
         guard let value else { return }
         separator(&first)
         key(name)
-        string(CivilCalendar.rfc3339(value))
+        let (days, second) = CivilCalendar.split(value)
+        let (year, month, day) = CivilCalendar.date(days: days)
+        guard (0...9999).contains(year) else {
+            string(CivilCalendar.rfc3339(value))
+            return
+        }
+        // 2026-11-29T19:26:51Z, written digit by digit: every entry has a date or two.
+        bytes.append(UInt8(ascii: "\""))
+        padded(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        padded(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        padded(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        padded(second / 3_600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        padded(second / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        padded(second % 60, 2)
+        raw("Z\"")
+    }
+
+    private mutating func padded(_ value: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    private mutating func digits(_ value: Int64) {
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     private mutating func separator(_ first: inout Bool) {
@@ -273,13 +313,14 @@ struct JSONDump {
         first = false
     }
 
-    private mutating func key(_ name: String) {
-        string(name)
-        raw(":")
+    private mutating func key(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
-    private mutating func raw(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+    private mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private mutating func string(_ text: String) {
