@@ -354,6 +354,8 @@ struct MarkupWriter {
     private var bytes: [UInt8] = []
     private let base: () -> String?
     private var resolvedBase: String??
+    /// Where the text of CDATA nodes is, when the document's sections were taken out before parsing.
+    var cdata: CDATASections?
     /// Whether an element was removed but its content kept, which can change how the output re-parses.
     private(set) var unwrapped = false
 
@@ -398,7 +400,7 @@ struct MarkupWriter {
                 continue
             }
             if child.isText {
-                child.withContentBytes { appendEscaped($0, attribute: false) }
+                child.withContentBytes(cdata: cdata) { appendEscaped($0, attribute: false) }
                 continue
             }
             guard child.isElement, stack.count < 512 else { continue }

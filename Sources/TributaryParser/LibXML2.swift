@@ -340,13 +340,69 @@ struct XMLNode {
     }
 
     /// Calls `body` with the bytes of the element's only child when that child is text or CDATA (then they are
-    /// all of `text`); nil without calling it otherwise.
-    func withSoleTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+    /// all of `text(cdata:)`); nil without calling it otherwise.
+    func withSoleTextBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
         guard let child = node.pointee.children, child.pointee.next == nil,
-            child.pointee.type == XML_TEXT_NODE || child.pointee.type == XML_CDATA_SECTION_NODE
+            child.pointee.type == XML_TEXT_NODE
+                || child.pointee.type == XML_CDATA_SECTION_NODE
         else { return nil }
-        guard let content = child.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+        return XMLNode(child).withContentBytes(cdata: cdata, body)
+    }
+
+    /// Calls `body` with the node's own text bytes (text and CDATA nodes), without copying them; a CDATA
+    /// node's placeholder is looked up in `cdata`.
+    func withContentBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let cdata, node.pointee.type == XML_CDATA_SECTION_NODE {
+            return cdata.withSection(placeholder: node.pointee.content, body)
+        }
+        return withContentBytes(body)
+    }
+
+    /// As `text`, for a document whose CDATA sections were taken out into `cdata`.
+    func text(cdata: CDATASections?) -> String {
+        guard let cdata else { return text }
+        guard let first = node.pointee.children else {
+            return node.pointee.type == XML_ELEMENT_NODE ? "" : text
+        }
+        if first.pointee.next == nil {
+            switch first.pointee.type {
+            case XML_TEXT_NODE:
+                return first.pointee.content.map { String(cString: $0) } ?? ""
+            case XML_CDATA_SECTION_NODE:
+                return cdata.withSection(placeholder: first.pointee.content) { String(decoding: $0, as: UTF8.self) }
+            default:
+                break
+            }
+        }
+        // Descendants in document order, as xmlNodeGetContent walks them, with a heap stack (no recursion).
+        var bytes: [UInt8] = []
+        var resume: [xmlNodePtr] = []
+        var current: xmlNodePtr? = first
+        while true {
+            guard let visiting = current else {
+                guard let next = resume.popLast() else { break }
+                current = next
+                continue
+            }
+            switch visiting.pointee.type {
+            case XML_TEXT_NODE:
+                XMLNode(visiting).withContentBytes { bytes.append(contentsOf: $0) }
+            case XML_CDATA_SECTION_NODE:
+                cdata.withSection(placeholder: visiting.pointee.content) { bytes.append(contentsOf: $0) }
+            case XML_ENTITY_REF_NODE:
+                bytes.append(contentsOf: XMLNode(visiting).text.utf8)
+            case XML_ELEMENT_NODE:
+                if let child = visiting.pointee.children {
+                    if let next = visiting.pointee.next { resume.append(next) }
+                    current = child
+                    continue
+                }
+            default:
+                break
+            }
+            current = visiting.pointee.next
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The node's own text, for text and CDATA nodes.

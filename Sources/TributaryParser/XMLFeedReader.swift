@@ -59,14 +59,18 @@ struct XMLFeedReader {
 
     /// The element's text, capped at `maximumTextLength` bytes.
     private mutating func text(of node: XMLNode) -> String {
-        let value = Mojibake.repair(node.text)
+        let value = Mojibake.repair(node.text(cdata: cdata))
         guard value.utf8.count > Self.maximumTextLength else { return value }
         errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
         return String(decoding: value.utf8.prefix(Self.maximumTextLength), as: UTF8.self)
     }
 
-    init(documentURL: String) {
+    /// The CDATA sections taken out of the document before parsing, if they were.
+    let cdata: CDATASections?
+
+    init(documentURL: String, cdata: CDATASections? = nil) {
         self.documentURL = documentURL
+        self.cdata = cdata
     }
 
     mutating func vocabulary(_ node: XMLNode) -> FeedVocabulary {
@@ -592,7 +596,7 @@ struct XMLFeedReader {
     /// may need the mojibake repair (it holds the byte 0xC3) or the length cap takes that longer way.
     private mutating func sanitizedText(of node: XMLNode, base: @escaping () -> String?) -> String {
         let parser = htmlParser
-        let direct = node.withSoleTextBytes { bytes -> String? in
+        let direct = node.withSoleTextBytes(cdata: cdata) { bytes -> String? in
             guard bytes.count <= Self.maximumTextLength, let start = bytes.baseAddress,
                 memchr(start, 0xC3, bytes.count) == nil
             else { return nil }
@@ -604,6 +608,7 @@ struct XMLFeedReader {
 
     private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
         var writer = MarkupWriter(base: base)
+        writer.cdata = cdata
         writer.write(contentsOf: node, isHTML: false, anyNamespace: anyNamespace)
         return writer.result()
     }
