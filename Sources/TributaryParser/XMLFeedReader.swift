@@ -592,14 +592,12 @@ struct XMLFeedReader {
     }
 
     /// The element's text as sanitised HTML. A lone text or CDATA child (nearly every summary and body) is
-    /// sanitised straight from libxml2's bytes, skipping the String that `text(of:)` would build; text that
-    /// may need the mojibake repair (it holds the byte 0xC3) or the length cap takes that longer way.
+    /// sanitised straight from its bytes, skipping the String that `text(of:)` would build; text that may need
+    /// the mojibake repair or the length cap takes that longer way.
     private mutating func sanitizedText(of node: XMLNode, base: @escaping () -> String?) -> String {
         let parser = htmlParser
         let direct = node.withSoleTextBytes(cdata: cdata) { bytes -> String? in
-            guard bytes.count <= Self.maximumTextLength, let start = bytes.baseAddress,
-                memchr(start, 0xC3, bytes.count) == nil
-            else { return nil }
+            guard bytes.count <= Self.maximumTextLength, !Mojibake.mayChange(bytes) else { return nil }
             return HTMLSanitizer.sanitize(bytes, base: base, parser: parser)
         }
         if let direct { return direct }

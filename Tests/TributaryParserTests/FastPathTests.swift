@@ -120,6 +120,17 @@ struct FastPathTests {
         #expect(FeedDate.parseCommonRFC822("Wed, 2 Oct 02 13:00:00 GMT") == nil)
     }
 
+    @Test(arguments: [
+        "plain", "café au lait", "Kovač", "â€™ quoted", "caf\u{00C3}\u{00A9}", "\u{00C3}", "\u{00C3}\u{00A9}x \u{00E2}",
+        "François — “quoted” ’", "Ã©tÃ©", "\u{00C3}\u{0080}",
+    ])
+    func mojibakeByteCheckNeverMissesARepair(_ text: String) {
+        var copy = text
+        let mayChange = copy.withUTF8 { Mojibake.mayChange($0) }
+        if !mayChange { #expect(Mojibake.repair(text) == text) }
+        if Mojibake.repair(text) != text { #expect(mayChange) }
+    }
+
     @Test func sanitisingBytesMatchesSanitisingStrings() {
         let samples = [
             "<p>Hello <a href=\"/x?a=1&amp;b=2\" onclick=\"evil()\">link</a> &mdash; done</p>",

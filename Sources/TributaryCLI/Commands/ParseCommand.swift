@@ -57,9 +57,11 @@ struct ParseCommand: ParsableCommand {
         for path in files {
             let data: Data
             do {
+                // Mapped, not copied: the kernel's page cache already holds the bytes.
                 data =
                     path == "-"
-                    ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+                    ? FileHandle.standardInput.readDataToEndOfFile()
+                    : try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
             } catch {
                 FileHandle.standardError.write(
                     Data("tributary: cannot read \(path): \(error.localizedDescription)\n".utf8))
