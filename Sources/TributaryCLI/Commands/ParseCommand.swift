@@ -83,6 +83,36 @@ struct ParseCommand: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
+    /// For `parse FILE…`: the arguments with only the first file left in, and every file, in order; nil when
+    /// the command is not `parse`, there is only one file, or anything could be read two ways.
+    ///
+    /// ArgumentParser takes quadratic time over a repeating positional argument (it copies the values so far
+    /// for each new one): for the 2,000 files of the parse benchmark that costs more than reading some of
+    /// them. It still parses the options and the first file, so errors and help are unchanged.
+    static func separatingFiles(_ arguments: [String]) -> (arguments: [String], files: [String])? {
+        guard arguments.first == "parse" else { return nil }
+        let takesValue: Set<String> = ["--url", "--content-type", "--headers", "--format"]
+        var kept = ["parse"]
+        var files: [String] = []
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" { return nil }
+            if argument.hasPrefix("-") && argument != "-" {
+                kept.append(argument)
+                if takesValue.contains(argument) && index + 1 < arguments.count {
+                    kept.append(arguments[index + 1])
+                    index += 1
+                }
+            } else {
+                files.append(argument)
+            }
+            index += 1
+        }
+        guard files.count > 1 else { return nil }
+        return (kept + [files[0]], files)
+    }
+
     /// The `--headers` JSON object with lower-cased names; string values only.
     static func responseHeaders(_ json: String?) throws -> [String: String] {
         guard let json, !json.isEmpty else { return [:] }
