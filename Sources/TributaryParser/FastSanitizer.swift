@@ -1,3 +1,5 @@
+import Foundation
+
 /// The sanitiser's fast path: one pass over the bytes of tidy HTML, without building a tree.
 ///
 /// Most feed HTML is tidy: known elements, properly nested and closed, ordinary attributes, no scripts. For
@@ -437,12 +439,10 @@ enum FastSanitizer {
         }
 
         private func memchrIndex(_ byte: UInt8, _ range: Range<Int>) -> Int? {
-            var position = range.lowerBound
-            while position < range.upperBound {
-                if base[position] == byte { return position }
-                position += 1
+            guard !range.isEmpty, let found = memchr(base + range.lowerBound, Int32(byte), range.count) else {
+                return nil
             }
-            return nil
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
 
         private mutating func skipSpaces() {

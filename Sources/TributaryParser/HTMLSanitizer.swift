@@ -17,7 +17,7 @@ public enum HTMLSanitizer {
         var source = html
         // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
         guard source.withUTF8(needsMarkupPass) else { return trimmed(html) }
-        var fast = MarkupWriter(base: base)
+        var fast = MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
         let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
         if simple { return fast.result() }
         return rebuildUntilStable(html, base: base, parser: parser ?? HTMLFragmentParser())
@@ -28,7 +28,7 @@ public enum HTMLSanitizer {
         _ bytes: UnsafeBufferPointer<UInt8>, base: @escaping () -> String?, parser: HTMLFragmentParser
     ) -> String {
         guard needsMarkupPass(bytes) else { return trimmed(String(decoding: bytes, as: UTF8.self)) }
-        var fast = MarkupWriter(base: base)
+        var fast = MarkupWriter(base: base, capacity: bytes.count + bytes.count / 8)
         if FastSanitizer.run(bytes, into: &fast) { return fast.result() }
         return rebuildUntilStable(String(decoding: bytes, as: UTF8.self), base: base, parser: parser)
     }
@@ -351,7 +351,7 @@ extension CharacterSet {
 /// Writes the allowed part of a node tree as HTML. Walks with an explicit stack, so a deeply nested
 /// document cannot exhaust the call stack.
 struct MarkupWriter {
-    private var bytes: [UInt8] = []
+    private let bytes: ByteBuffer
     private let base: () -> String?
     private var resolvedBase: String??
     /// Where the text of CDATA nodes is, when the document's sections were taken out before parsing.
@@ -359,9 +359,10 @@ struct MarkupWriter {
     /// Whether an element was removed but its content kept, which can change how the output re-parses.
     private(set) var unwrapped = false
 
-    init(base: @escaping () -> String?) {
+    /// - Parameter capacity: the expected output size (about the input's), so the buffer seldom grows.
+    init(base: @escaping () -> String?, capacity: Int = 256) {
         self.base = base
-        bytes.reserveCapacity(256)
+        bytes = ByteBuffer(capacity: capacity)
     }
 
     mutating func baseURL() -> String? {
@@ -374,10 +375,11 @@ struct MarkupWriter {
     /// The output, without surrounding whitespace.
     func result() -> String {
         var start = 0
-        var end = bytes.count
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        let written = bytes.bytes
+        var end = written.count
+        while start < end, isSpace(written[start]) { start += 1 }
+        while end > start, isSpace(written[end - 1]) { end -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: written[start..<end]), as: UTF8.self)
     }
 
     /// Writes the allowed content of `node`'s children.
@@ -494,7 +496,7 @@ struct MarkupWriter {
 
     /// Writes an ASCII literal as it is.
     mutating func appendASCII(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        bytes.append(text)
     }
 
     /// Writes a packed name.
@@ -509,12 +511,13 @@ struct MarkupWriter {
 
     /// Forgets everything written, to start over on another path.
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         unwrapped = false
     }
 
     private mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var copy = text
+        copy.withUTF8 { bytes.append($0) }
     }
 
     private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, attribute: Bool) {
@@ -541,9 +544,8 @@ struct MarkupWriter {
             switch byte {
             case 0xC2 where index + 1 < count && (0x80...0x9F).contains(base[index + 1]):
                 // A C1 control (from `&#146;`) is windows-1252 punctuation in every real feed.
-                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start))
-                let scalar = DocumentBytes.windows1252High[Int(base[index + 1] - 0x80)]
-                DocumentBytes.appendUTF8(scalar, to: &bytes)
+                bytes.append(UnsafeBufferPointer(start: base + start, count: index - start))
+                bytes.appendUTF8(DocumentBytes.windows1252High[Int(base[index + 1] - 0x80)])
                 index += 2
                 start = index
                 continue
@@ -555,13 +557,12 @@ struct MarkupWriter {
                 index += 1
                 continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start))
-            bytes.append(
-                contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            bytes.append(UnsafeBufferPointer(start: base + start, count: index - start))
+            bytes.append(replacement)
             index += 1
             start = index
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start))
+        bytes.append(UnsafeBufferPointer(start: base + start, count: count - start))
     }
 }
 

@@ -72,14 +72,18 @@ struct ParseCommand: ParsableCommand {
                 data, documentURL: documentURL ?? defaultURL(for: path), contentType: contentType)
             switch format {
             case .json:
+                // Documents collect in the dump's own buffer, written out once it holds 64 KiB.
                 writer.write(feed, path: files.count > 1 ? path : nil)
-                output.write(writer.bytes)
-                writer.clear()
+                if writer.bytes.count >= 1 << 16 {
+                    FileHandleOutput.emit(writer.bytes)
+                    writer.clear()
+                }
             case .text:
                 output.write(Array(TextDump.render(feed, path: path).utf8))
             }
         }
         output.flush()
+        FileHandleOutput.emit(writer.bytes)
         if failed { throw ExitCode(1) }
     }
 
@@ -142,9 +146,17 @@ private struct FileHandleOutput {
     }
 
     mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        Self.emit(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes `bytes` to standard output without copying them first.
+    static func emit(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, !raw.isEmpty else { return }
+            FileHandle.standardOutput.write(
+                Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
+        }
     }
 }
 
@@ -348,7 +360,8 @@ struct JSONDump {
     private mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))
         raw(name)
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     private mutating func raw(_ text: StaticString) {
@@ -378,11 +391,18 @@ struct JSONDump {
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
                 switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    bytes.append(0x5C)
+                    bytes.append(byte)
+                case 0x0A:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "n"))
+                case 0x0D:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "r"))
+                case 0x09:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "t"))
                 default:
                     let hex = Array("0123456789abcdef".utf8)
                     bytes.append(contentsOf: [
