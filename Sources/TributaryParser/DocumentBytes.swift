@@ -356,6 +356,8 @@ struct DocumentBytes {
                 if byte == UInt8(ascii: "]") && starts("]]>", at: position) {
                     var sections = cdata ?? CDATASections()
                     cdata = nil
+                    // Sections hold most of a feed: one allocation for all of them.
+                    if sections.bytes.isEmpty { sections.bytes.reserveCapacity(count - start) }
                     var from = start
                     for index in removed {
                         sections.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<index]))

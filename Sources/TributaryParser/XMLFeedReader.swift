@@ -482,7 +482,43 @@ struct XMLFeedReader {
     }
 
     /// The first e-mail address in `text` (local@domain.tld, with an optional `?subject=` query).
-    private func findEmail(in text: String) -> String? {
+    ///
+    /// An address is ASCII, so this reads bytes; where a non-ASCII byte touches the address (a combining mark
+    /// could join the character before it) it asks `findEmailByCharacters`, which reads characters.
+    func findEmail(in text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        func isLocal(_ byte: UInt8) -> Bool {
+            isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "+")
+        }
+        func isDomain(_ byte: UInt8) -> Bool {
+            isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+        if at + 1 < bytes.count, bytes[at + 1] >= 0x80 { return findEmailByCharacters(in: text) }
+        var start = at
+        while start > 0, isLocal(bytes[start - 1]) { start -= 1 }
+        var end = at + 1
+        while end < bytes.count, isDomain(bytes[end]) { end += 1 }
+        if end < bytes.count, bytes[end] >= 0x80 { return findEmailByCharacters(in: text) }
+        while end > at + 1, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        guard start < at, end > at + 1, bytes[(at + 1)..<end].contains(UInt8(ascii: ".")) else { return nil }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "?") {
+            while end < bytes.count, bytes[end] != 0x20, !(0x09...0x0D).contains(bytes[end]),
+                bytes[end] != UInt8(ascii: ")")
+            {
+                if bytes[end] >= 0x80 { return findEmailByCharacters(in: text) }
+                end += 1
+            }
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    func findEmailByCharacters(in text: String) -> String? {
         let characters = Array(text)
         guard let at = characters.firstIndex(of: "@") else { return nil }
         func isLocal(_ c: Character) -> Bool { c.isLetter || c.isNumber || "_-.+".contains(c) }

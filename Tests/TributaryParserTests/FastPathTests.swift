@@ -131,6 +131,16 @@ struct FastPathTests {
         if Mojibake.repair(text) != text { #expect(mayChange) }
     }
 
+    @Test(arguments: [
+        "joe@example.com (Joe)", "Björn O'Brien <bjorn.o@news.example.org>", "mailto:x@y.org?subject=hi there",
+        "x@y.org?subject=caf\u{00E9}) tail", "e\u{301}@x.com", "a@e\u{301}x.com", "name only", "a@b", "@x.com",
+        "first.last+tag@sub.domain.example...", "x@y.com\r\n", "\u{00E9}a@b.co", "a@b.c\u{0301}om",
+    ])
+    func emailSearchOverBytesMatchesCharacters(_ text: String) {
+        let reader = XMLFeedReader(documentURL: "")
+        #expect(reader.findEmail(in: text) == reader.findEmailByCharacters(in: text))
+    }
+
     @Test func sanitisingBytesMatchesSanitisingStrings() {
         let samples = [
             "<p>Hello <a href=\"/x?a=1&amp;b=2\" onclick=\"evil()\">link</a> &mdash; done</p>",
