@@ -579,25 +579,33 @@ enum LibXML2Support {
 
     /// The code point of an HTML 4 named entity (`eacute` → U+00E9), or nil when HTML has no such entity.
     static func htmlEntity(_ name: String) -> UInt32? {
-        guard let entity = htmlEntityLookup(name) else { return nil }
-        return entity.pointee.value
+        var copy = name
+        return copy.withUTF8 { htmlEntity($0) }
     }
 
-    /// `htmlEntity` for a name given as bytes, without building a String (entity names are at most 8 bytes).
+    /// `htmlEntity` for a name given as bytes, without building a String.
     static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        guard name.count <= 15 else { return nil }
-        var buffer: (UInt64, UInt64) = (0, 0)
-        return withUnsafeMutableBytes(of: &buffer) { raw in
-            for (offset, byte) in name.enumerated() {
-                guard byte != 0 else { return nil }
-                raw[offset] = byte
-            }
-            guard let entity = htmlEntityLookup(raw.baseAddress?.assumingMemoryBound(to: xmlChar.self)) else {
-                return nil
-            }
-            return entity.pointee.value
+        var packed = PackedName()
+        for byte in name {
+            guard byte != 0, packed.append(byte) else { return nil }
         }
+        return htmlEntities[packed]
     }
+
+    /// libxml2's HTML 4 entity table keyed by packed name. `htmlEntityLookup` compares the name with each of
+    /// the 253 entries in turn, and feeds use many entities (`&middot;`, `&rsquo;` in every other item). The
+    /// table is read once through `htmlEntityValueLookup`: every HTML 4 entity has its own code point, all
+    /// below 10,000.
+    private static let htmlEntities: NameTable<UInt32?> = {
+        var entries: [(String, UInt32?)] = []
+        for value: UInt32 in 0..<10_000 {
+            guard let entity = htmlEntityValueLookup(value), entity.pointee.value == value,
+                let name = entity.pointee.name
+            else { continue }
+            entries.append((String(cString: name), value))
+        }
+        return NameTable(entries, missing: nil)
+    }()
 }
 
 /// An attribute of an element, copied out of the document.

@@ -141,6 +141,18 @@ struct FastPathTests {
         #expect(reader.findEmail(in: text) == reader.findEmailByCharacters(in: text))
     }
 
+    @Test func htmlEntityTableMatchesLibxml2() {
+        #expect(LibXML2Support.htmlEntity("amp") == 38)
+        #expect(LibXML2Support.htmlEntity("nbsp") == 0xA0)
+        #expect(LibXML2Support.htmlEntity("Aacute") == 0xC1)
+        #expect(LibXML2Support.htmlEntity("aacute") == 0xE1)
+        #expect(LibXML2Support.htmlEntity("thetasym") == 977)
+        #expect(LibXML2Support.htmlEntity("diams") == 9830)
+        #expect(LibXML2Support.htmlEntity("AMP") == nil)
+        #expect(LibXML2Support.htmlEntity("nosuchentity") == nil)
+        #expect(LibXML2Support.htmlEntity("") == nil)
+    }
+
     @Test func sanitisingBytesMatchesSanitisingStrings() {
         let samples = [
             "<p>Hello <a href=\"/x?a=1&amp;b=2\" onclick=\"evil()\">link</a> &mdash; done</p>",
