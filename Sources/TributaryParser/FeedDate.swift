@@ -11,6 +11,7 @@ public enum FeedDate {
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmedASCII()
         guard !trimmed.isEmpty, trimmed.utf8.count < 128 else { return nil }
+        if let date = parseCommonW3CDTF(trimmed) { return date }
         if let date = parseW3CDTF(trimmed) { return date }
         if let date = parseCommonRFC822(trimmed) { return date }
         if let date = parseRFC822(trimmed) { return date }
@@ -44,6 +45,51 @@ public enum FeedDate {
         }
         guard scanner.atEnd else { return nil }
         return makeDate(year: year, month: month, day: day, clock: clock)
+    }
+
+    /// The form Atom feeds and Dublin Core dates nearly always take, `YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm)`, read
+    /// over bytes without the general scanner's copy. Anything else is left to `parseW3CDTF`, which reads
+    /// these the same way.
+    static func parseCommonW3CDTF(_ text: String) -> Date? {
+        var copy = text
+        return copy.withUTF8 { bytes -> Date? in
+            let count = bytes.count
+            guard count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+            else { return nil }
+            func number(_ start: Int, _ length: Int) -> Int? {
+                var value = 0
+                for index in start..<start + length {
+                    let byte = bytes[index]
+                    guard isDigit(byte) else { return nil }
+                    value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+            else { return nil }
+            var index = 19
+            if bytes[index] == UInt8(ascii: ".") {
+                let start = index + 1
+                index = start
+                while index < count, isDigit(bytes[index]) { index += 1 }
+                guard (1...9).contains(index - start) else { return nil }
+            }
+            var clock = DateClock(hour: hour, minute: minute, second: second, offsetSeconds: 0)
+            let rest = count - index
+            if rest == 1 && bytes[index] == UInt8(ascii: "Z") {
+                return makeDate(year: year, month: month, day: day, clock: clock)
+            }
+            guard rest == 6, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
+                bytes[index + 3] == UInt8(ascii: ":"), let hours = number(index + 1, 2),
+                let minutes = number(index + 4, 2),
+                hours <= 23, minutes <= 59
+            else { return nil }
+            let offset = hours * 3600 + minutes * 60
+            clock.offsetSeconds = bytes[index] == UInt8(ascii: "-") ? -offset : offset
+            return makeDate(year: year, month: month, day: day, clock: clock)
+        }
     }
 
     // MARK: - ISO 8601, the loose forms (two-digit years, ordinal days, compact dates)

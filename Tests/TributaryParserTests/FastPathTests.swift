@@ -112,6 +112,16 @@ struct FastPathTests {
         #expect(FeedDate.parse(text) == FeedDate.parseRFC822(text))
     }
 
+    @Test(arguments: [
+        "2025-03-14T03:11:14Z", "2025-03-14T03:11:14+05:30", "2025-03-14T03:11:14.123Z", "2025-03-14T03:11:14-08:00",
+        "2025-02-30T03:11:14Z", "2025-03-14T24:00:00Z", "2025-03-14T03:11:60Z", "2025-03-14T03:11:14.1234567890Z",
+        "2025-03-14T03:11:14+24:00", "2025-03-14t03:11:14Z", "2025-03-14T03:11:14.Z", "2025-03-14T03:11Z",
+    ])
+    func commonW3CDTFAgreesWithTheGeneralReader(_ text: String) {
+        if let fast = FeedDate.parseCommonW3CDTF(text) { #expect(fast == FeedDate.parseW3CDTF(text)) }
+        #expect(FeedDate.parse(text) == (FeedDate.parseW3CDTF(text) ?? FeedDate.parse(text)))
+    }
+
     @Test func commonRFC822ReadsTheUsualForms() {
         #expect(
             FeedDate.parseCommonRFC822("Wed, 02 Oct 2002 13:00:00 GMT") == Date(timeIntervalSince1970: 1_033_563_600))
