@@ -339,16 +339,21 @@ struct DocumentBytes {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             let brackets = ones &* UInt64(UInt8(ascii: "]"))
+            let lead = ones &* 0xEF
             var position = start
             var newlines = 0
-            var removed: [Int] = []
+            // Characters XML forbids, removed from the section as libxml2 would refuse them.
+            var removed: [Range<Int>] = []
             while position < count {
-                // Skip plain words: no control byte, no ']'.
+                // Skip plain words: no control byte, no ']', no 0xEF (U+FFFE and U+FFFF start with it).
                 while position + 8 <= count {
                     let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
                     let control = (word &- ones &* 0x20) & ~word & highs
                     let match = word ^ brackets
-                    if control | ((match &- ones) & ~match & highs) != 0 { break }
+                    let special = word ^ lead
+                    if control | ((match &- ones) & ~match & highs) | ((special &- ones) & ~special & highs) != 0 {
+                        break
+                    }
                     position += 8
                 }
                 if position >= count { break }
@@ -359,9 +364,9 @@ struct DocumentBytes {
                     // Sections hold most of a feed: one allocation for all of them.
                     if sections.bytes.isEmpty { sections.bytes.reserveCapacity(count - start) }
                     var from = start
-                    for index in removed {
-                        sections.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<index]))
-                        from = index + 1
+                    for range in removed {
+                        sections.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<range.lowerBound]))
+                        from = range.upperBound
                     }
                     sections.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<position]))
                     sections.ends.append(sections.bytes.count)
@@ -376,7 +381,13 @@ struct DocumentBytes {
                 if byte == 0x0A {
                     newlines += 1
                 } else if byte < 0x20 && byte != 0x09 && byte != 0x0D {
-                    removed.append(position)
+                    removed.append(position..<position + 1)
+                } else if byte == 0xEF && position + 2 < count && bytes[position + 1] == 0xBF
+                    && (bytes[position + 2] == 0xBE || bytes[position + 2] == 0xBF)
+                {
+                    removed.append(position..<position + 3)
+                    position += 3
+                    continue
                 }
                 position += 1
             }

@@ -54,6 +54,13 @@ struct FastPathTests {
         #expect(feed.errors.contains { $0.contains("2 characters that XML 1.0 forbids") })
     }
 
+    @Test func nonCharactersInsideCDATAAreRemovedAndReported() throws {
+        let feed = parse(rss("<item><guid>1</guid><title><![CDATA[a\u{FFFE}b\u{FFFF}c]]></title></item>"))
+        let item = try #require(feed.articles.first)
+        #expect(item.title == "abc")
+        #expect(feed.errors.contains { $0.contains("2 characters that XML 1.0 forbids") })
+    }
+
     @Test func lineNumbersCountLinesInsideCDATA() throws {
         let feed = parse(
             rss(
