@@ -41,7 +41,13 @@ struct TributaryCommand: AsyncParsableCommand {
             return handler
         }
         do {
-            var command = try await asyncParseAsRoot()
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            let split = ParseCommand.separatingFiles(arguments)
+            var command = try await asyncParseAsRoot(split?.arguments ?? arguments)
+            if let files = split?.files, var parse = command as? ParseCommand {
+                parse.files = files
+                command = parse
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -11,7 +11,9 @@ public enum FeedDate {
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmedASCII()
         guard !trimmed.isEmpty, trimmed.utf8.count < 128 else { return nil }
+        if let date = parseCommonW3CDTF(trimmed) { return date }
         if let date = parseW3CDTF(trimmed) { return date }
+        if let date = parseCommonRFC822(trimmed) { return date }
         if let date = parseRFC822(trimmed) { return date }
         if let date = parseISO8601(trimmed) { return date }
         if let date = parseKorean(trimmed) { return date }
@@ -43,6 +45,51 @@ public enum FeedDate {
         }
         guard scanner.atEnd else { return nil }
         return makeDate(year: year, month: month, day: day, clock: clock)
+    }
+
+    /// The form Atom feeds and Dublin Core dates nearly always take, `YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm)`, read
+    /// over bytes without the general scanner's copy. Anything else is left to `parseW3CDTF`, which reads
+    /// these the same way.
+    static func parseCommonW3CDTF(_ text: String) -> Date? {
+        var copy = text
+        return copy.withUTF8 { bytes -> Date? in
+            let count = bytes.count
+            guard count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+            else { return nil }
+            func number(_ start: Int, _ length: Int) -> Int? {
+                var value = 0
+                for index in start..<start + length {
+                    let byte = bytes[index]
+                    guard isDigit(byte) else { return nil }
+                    value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+            else { return nil }
+            var index = 19
+            if bytes[index] == UInt8(ascii: ".") {
+                let start = index + 1
+                index = start
+                while index < count, isDigit(bytes[index]) { index += 1 }
+                guard (1...9).contains(index - start) else { return nil }
+            }
+            var clock = DateClock(hour: hour, minute: minute, second: second, offsetSeconds: 0)
+            let rest = count - index
+            if rest == 1 && bytes[index] == UInt8(ascii: "Z") {
+                return makeDate(year: year, month: month, day: day, clock: clock)
+            }
+            guard rest == 6, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
+                bytes[index + 3] == UInt8(ascii: ":"), let hours = number(index + 1, 2),
+                let minutes = number(index + 4, 2),
+                hours <= 23, minutes <= 59
+            else { return nil }
+            let offset = hours * 3600 + minutes * 60
+            clock.offsetSeconds = bytes[index] == UInt8(ascii: "-") ? -offset : offset
+            return makeDate(year: year, month: month, day: day, clock: clock)
+        }
     }
 
     // MARK: - ISO 8601, the loose forms (two-digit years, ordinal days, compact dates)
@@ -188,6 +235,79 @@ public enum FeedDate {
         var result = clock ?? DateClock()
         if let zone { result.offsetSeconds = zone }
         return makeDate(year: year, month: month, day: day, clock: result)
+    }
+
+    /// The form nearly every RSS feed writes, `[Www, ]D[D] Mon YYYY hh:mm:ss ±hhmm|GMT|UT|UTC|Z`, read over
+    /// bytes without splitting into tokens. Anything else (and any doubt) is left to `parseRFC822`, which
+    /// reads these the same way.
+    static func parseCommonRFC822(_ text: String) -> Date? {
+        var copy = text
+        return copy.withUTF8 { bytes -> Date? in
+            var index = 0
+            func letter(_ offset: Int) -> UInt8 {
+                index + offset < bytes.count ? bytes[index + offset] | 0x20 : 0
+            }
+            func digits(_ count: Int) -> Int? {
+                guard index + count <= bytes.count else { return nil }
+                var value = 0
+                for offset in 0..<count {
+                    let byte = bytes[index + offset]
+                    guard isDigit(byte) else { return nil }
+                    value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                }
+                index += count
+                return value
+            }
+            func take(_ byte: UInt8) -> Bool {
+                guard index < bytes.count, bytes[index] == byte else { return false }
+                index += 1
+                return true
+            }
+            if bytes.count > 5, isLetter(bytes[0]) {
+                let name = (UInt32(letter(0)) << 16) | (UInt32(letter(1)) << 8) | UInt32(letter(2))
+                guard commonWeekdays.contains(name), bytes[3] == UInt8(ascii: ","), bytes[4] == 0x20 else {
+                    return nil
+                }
+                index = 5
+            }
+            let dayDigits = index + 1 < bytes.count && isDigit(bytes[index + 1]) ? 2 : 1
+            guard let day = digits(dayDigits), take(0x20) else { return nil }
+            let monthName = (UInt32(letter(0)) << 16) | (UInt32(letter(1)) << 8) | UInt32(letter(2))
+            guard let monthIndex = commonMonths.firstIndex(of: monthName) else { return nil }
+            index += 3
+            guard take(0x20), let year = digits(4), take(0x20) else { return nil }
+            var clock = DateClock()
+            guard let hour = digits(2), take(UInt8(ascii: ":")), let minute = digits(2), take(UInt8(ascii: ":")),
+                let second = digits(2), take(0x20)
+            else { return nil }
+            clock.hour = hour
+            clock.minute = minute
+            clock.second = second
+            let rest = bytes.count - index
+            if rest == 5, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                let negative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+                guard let value = digits(4), value / 100 <= 23, value % 100 <= 59 else { return nil }
+                let offset = value / 100 * 3600 + value % 100 * 60
+                clock.offsetSeconds = negative ? -offset : offset
+            } else {
+                let zone = UnsafeBufferPointer(rebasing: bytes[index...])
+                let isUTC =
+                    zone.elementsEqual("GMT".utf8) || zone.elementsEqual("UTC".utf8) || zone.elementsEqual("UT".utf8)
+                    || zone.elementsEqual("Z".utf8)
+                guard isUTC else { return nil }
+            }
+            return makeDate(year: year, month: monthIndex + 1, day: day, clock: clock)
+        }
+    }
+
+    private static let commonWeekdays: [UInt32] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(packedThree)
+    private static let commonMonths: [UInt32] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ].map(packedThree)
+
+    private static func packedThree(_ text: String) -> UInt32 {
+        text.utf8.reduce(0) { ($0 << 8) | UInt32($1) }
     }
 
     private static let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -26,7 +26,7 @@ public enum FeedParser {
     )
         -> ParsedFeed
     {
-        let prepared = DocumentBytes.prepare(raw, contentType: contentType)
+        let prepared = DocumentBytes.prepare(raw, contentType: contentType, extractingCDATA: true)
         var errors = prepared.errors
         if let problem = contentTypeProblem(contentType) { errors.append(problem) }
         let result: Result<XMLDocument, ParserError> = prepared.withBytes(of: raw) { bytes in
@@ -45,7 +45,7 @@ public enum FeedParser {
         guard let root = document.root else {
             return ParsedFeed(errors: errors + ["the document has no root element"])
         }
-        var reader = XMLFeedReader(documentURL: documentURL ?? "")
+        var reader = XMLFeedReader(documentURL: documentURL ?? "", cdata: prepared.cdata)
         var feed = reader.read(root)
         feed.errors = errors + feed.errors
         return feed

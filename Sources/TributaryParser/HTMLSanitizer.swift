@@ -14,22 +14,28 @@ public enum HTMLSanitizer {
 
     /// As `sanitize(_:baseURL:)`, with the base computed only if a relative URL needs it.
     static func sanitize(_ html: String, base: @escaping () -> String?, parser: HTMLFragmentParser? = nil) -> String {
-        var needsParse = false
-        var previous: UInt8 = 0
-        for byte in html.utf8 {
-            // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
-            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || (previous == 0xC2 && byte < 0xA0) {
-                needsParse = true
-                break
-            }
-            previous = byte
-        }
-        guard needsParse else { return trimmed(html) }
-        var fast = MarkupWriter(base: base)
         var source = html
+        // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
+        guard source.withUTF8(needsMarkupPass) else { return trimmed(html) }
+        var fast = MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
         let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
         if simple { return fast.result() }
-        let parser = parser ?? HTMLFragmentParser()
+        return rebuildUntilStable(html, base: base, parser: parser ?? HTMLFragmentParser())
+    }
+
+    /// As `sanitize(_:base:parser:)`, for UTF-8 bytes (read in place from the document).
+    static func sanitize(
+        _ bytes: UnsafeBufferPointer<UInt8>, base: @escaping () -> String?, parser: HTMLFragmentParser
+    ) -> String {
+        guard needsMarkupPass(bytes) else { return trimmed(String(decoding: bytes, as: UTF8.self)) }
+        var fast = MarkupWriter(base: base, capacity: bytes.count + bytes.count / 8)
+        if FastSanitizer.run(bytes, into: &fast) { return fast.result() }
+        return rebuildUntilStable(String(decoding: bytes, as: UTF8.self), base: base, parser: parser)
+    }
+
+    private static func rebuildUntilStable(
+        _ html: String, base: @escaping () -> String?, parser: HTMLFragmentParser
+    ) -> String {
         var pass = rebuild(html, base: base, parser: parser)
         // The rebuilt tree can hold a structure libxml2 would parse differently from our serialisation (a
         // paragraph inside a paragraph once an unknown element is gone); passes repeat until the output is
@@ -61,6 +67,27 @@ public enum HTMLSanitizer {
         }
         guard parsed else { return ("", false) }
         return (writer.result(), writer.unwrapped)
+    }
+
+    /// Whether `bytes` hold `<`, `&` or a C1 control, eight bytes at a time.
+    private static func needsMarkupPass(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while index < bytes.count {
+            if index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if !SWAR.has(word, UInt8(ascii: "<")) && !SWAR.has(word, UInt8(ascii: "&")) && !SWAR.has(word, 0xC2) {
+                    index += 8
+                    continue
+                }
+            }
+            let byte = base[index]
+            if byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") { return true }
+            if byte == 0xC2 && index + 1 < bytes.count && base[index + 1] < 0xA0 { return true }
+            index += 1
+        }
+        return false
     }
 
     private static func trimmed(_ text: String) -> String {
@@ -156,23 +183,40 @@ enum SanitizerRules {
     /// Browsers ignore whitespace and control characters inside a scheme (`java\tscript:`), so those are
     /// removed before the scheme is read; entity-encoded forms were already decoded by the HTML parser.
     static func safeURL(_ value: String) -> (url: String, isRelative: Bool)? {
-        var scheme: [UInt8] = []
+        var copy = value
+        return copy.withUTF8 { bytes in
+            safeURL(bytes).map {
+                (String(decoding: UnsafeBufferPointer(rebasing: bytes[$0.range]), as: UTF8.self), $0.isRelative)
+            }
+        }
+    }
+
+    /// `safeURL` over bytes: the range of the URL without surrounding whitespace and control characters.
+    static func safeURL(_ value: UnsafeBufferPointer<UInt8>) -> (range: Range<Int>, isRelative: Bool)? {
+        var scheme = PackedName()
+        var length = 0
         var sawColon = false
-        for byte in value.utf8 {
+        for byte in value {
             if byte <= 0x20 || byte == 0x7F { continue }
             if byte == UInt8(ascii: ":") {
                 sawColon = true
                 break
             }
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
-            scheme.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
-            if scheme.count > 32 { break }
+            _ = scheme.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
+            length += 1
+            if length > 32 { break }
         }
-        let trimmedValue = value.trimmedASCII()
-        guard sawColon else { return (trimmedValue, true) }
-        guard safeSchemes.contains(String(decoding: scheme, as: UTF8.self)) else { return nil }
-        return (trimmedValue, false)
+        var start = 0
+        var end = value.count
+        while start < end, value[start] <= 0x20 { start += 1 }
+        while end > start, value[end - 1] <= 0x20 { end -= 1 }
+        guard sawColon else { return (start..<end, true) }
+        guard length <= PackedName.capacity, safeSchemeTable[scheme] else { return nil }
+        return (start..<end, false)
     }
+
+    private static let safeSchemeTable = NameTable(safeSchemes.map { ($0, true) }, missing: false)
 
     /// CSS properties allowed in `style` attributes.
     static let cssProperties: Set<String> = [
@@ -307,18 +351,21 @@ extension CharacterSet {
 /// Writes the allowed part of a node tree as HTML. Walks with an explicit stack, so a deeply nested
 /// document cannot exhaust the call stack.
 struct MarkupWriter {
-    private var bytes: [UInt8] = []
+    private let bytes: ByteBuffer
     private let base: () -> String?
     private var resolvedBase: String??
+    /// Where the text of CDATA nodes is, when the document's sections were taken out before parsing.
+    var cdata: CDATASections?
     /// Whether an element was removed but its content kept, which can change how the output re-parses.
     private(set) var unwrapped = false
 
-    init(base: @escaping () -> String?) {
+    /// - Parameter capacity: the expected output size (about the input's), so the buffer seldom grows.
+    init(base: @escaping () -> String?, capacity: Int = 256) {
         self.base = base
-        bytes.reserveCapacity(256)
+        bytes = ByteBuffer(capacity: capacity)
     }
 
-    private mutating func baseURL() -> String? {
+    mutating func baseURL() -> String? {
         if let resolvedBase { return resolvedBase }
         let value = base()
         resolvedBase = .some(value)
@@ -328,10 +375,11 @@ struct MarkupWriter {
     /// The output, without surrounding whitespace.
     func result() -> String {
         var start = 0
-        var end = bytes.count
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        let written = bytes.bytes
+        var end = written.count
+        while start < end, isSpace(written[start]) { start += 1 }
+        while end > start, isSpace(written[end - 1]) { end -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: written[start..<end]), as: UTF8.self)
     }
 
     /// Writes the allowed content of `node`'s children.
@@ -354,7 +402,7 @@ struct MarkupWriter {
                 continue
             }
             if child.isText {
-                child.withContentBytes { appendEscaped($0, attribute: false) }
+                child.withContentBytes(cdata: cdata) { appendEscaped($0, attribute: false) }
                 continue
             }
             guard child.isElement, stack.count < 512 else { continue }
@@ -425,10 +473,35 @@ struct MarkupWriter {
         append(SanitizerRules.voidElements.contains(name) ? " />" : ">")
     }
 
-    mutating func writeEndTag(_ name: String) {
-        append("</")
+    mutating func writeEndTag(_ name: PackedName) {
+        appendASCII("</")
         append(name)
-        append(">")
+        appendASCII(">")
+    }
+
+    /// Writes ` name="value"`, the value escaped.
+    mutating func writeAttribute(_ name: PackedName, value: UnsafeBufferPointer<UInt8>) {
+        appendASCII(" ")
+        append(name)
+        appendASCII("=\"")
+        appendEscaped(value, attribute: true)
+        appendASCII("\"")
+    }
+
+    /// Writes ` name="value"`, the value escaped.
+    mutating func writeAttribute(_ name: PackedName, value: String) {
+        var copy = value
+        copy.withUTF8 { writeAttribute(name, value: $0) }
+    }
+
+    /// Writes an ASCII literal as it is.
+    mutating func appendASCII(_ text: StaticString) {
+        bytes.append(text)
+    }
+
+    /// Writes a packed name.
+    mutating func append(_ name: PackedName) {
+        for offset in 0..<name.count { bytes.append(name[offset]) }
     }
 
     /// Writes text, escaped.
@@ -438,40 +511,58 @@ struct MarkupWriter {
 
     /// Forgets everything written, to start over on another path.
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         unwrapped = false
     }
 
     private mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var copy = text
+        copy.withUTF8 { bytes.append($0) }
     }
 
     private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>, attribute: Bool) {
+        guard let base = text.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        let count = text.count
         var start = 0
-        for (index, byte) in text.enumerated() {
+        var index = 0
+        while index < count {
+            // Eight bytes at a time past bytes that need nothing.
+            while index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if SWAR.has(word, UInt8(ascii: "&")) || SWAR.has(word, UInt8(ascii: "<"))
+                    || SWAR.has(word, UInt8(ascii: ">")) || SWAR.has(word, UInt8(ascii: "\""))
+                    || SWAR.has(word, 0xC2)
+                {
+                    break
+                }
+                index += 8
+            }
+            guard index < count else { break }
+            let byte = base[index]
             let replacement: StaticString
             switch byte {
-            case 0xC2 where index + 1 < text.count && (0x80...0x9F).contains(text[index + 1]):
+            case 0xC2 where index + 1 < count && (0x80...0x9F).contains(base[index + 1]):
                 // A C1 control (from `&#146;`) is windows-1252 punctuation in every real feed.
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
-                let scalar = DocumentBytes.windows1252High[Int(text[index + 1] - 0x80)]
-                var encoded: [UInt8] = []
-                DocumentBytes.appendUTF8(scalar, to: &encoded)
-                bytes.append(contentsOf: encoded)
-                start = index + 2
+                bytes.append(UnsafeBufferPointer(start: base + start, count: index - start))
+                bytes.appendUTF8(DocumentBytes.windows1252High[Int(base[index + 1] - 0x80)])
+                index += 2
+                start = index
                 continue
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
             case UInt8(ascii: ">"): replacement = "&gt;"
             case UInt8(ascii: "\"") where attribute: replacement = "&quot;"
-            default: continue
+            default:
+                index += 1
+                continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
-            bytes.append(
-                contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-            start = index + 1
+            bytes.append(UnsafeBufferPointer(start: base + start, count: index - start))
+            bytes.append(replacement)
+            index += 1
+            start = index
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<text.count]))
+        bytes.append(UnsafeBufferPointer(start: base + start, count: count - start))
     }
 }
 

@@ -139,7 +139,18 @@ final class XMLDocument {
             let narrow = prologue.filter { $0 != 0 }
             return narrow.withUnsafeBytes { ByteSearch.find("<!ENTITY", in: $0) != nil }
         }
-        guard let doctype = ByteSearch.find("<!DOCTYPE", in: prologue) else { return false }
+        // Only the part before the root element's start tag can hold the DOCTYPE: most documents end the
+        // search a few hundred bytes in instead of scanning 64 KB.
+        var rootStart = 0
+        while rootStart + 1 < prologue.count {
+            if prologue[rootStart] == UInt8(ascii: "<") {
+                let next = prologue[rootStart + 1]
+                if (next | 0x20) >= UInt8(ascii: "a") && (next | 0x20) <= UInt8(ascii: "z") { break }
+            }
+            rootStart += 1
+        }
+        let beforeRoot = UnsafeRawBufferPointer(rebasing: prologue[..<min(prologue.count, rootStart + 1)])
+        guard let doctype = ByteSearch.find("<!DOCTYPE", in: beforeRoot) else { return false }
         return ByteSearch.find("<!ENTITY", in: UnsafeRawBufferPointer(rebasing: prologue[doctype...])) != nil
     }
 }
@@ -241,6 +252,19 @@ struct XMLNode {
         node.pointee.name.map { String(cString: $0) } ?? ""
     }
 
+    /// The local name in ASCII lower case, built in one pass (element dispatch does this for every element).
+    var lowercasedName: String {
+        guard let own = node.pointee.name else { return "" }
+        let length = Int(xmlStrlen(own))
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            for offset in 0..<length {
+                let byte = own[offset]
+                buffer[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return length
+        }
+    }
+
     /// The namespace URI the element is in, if any.
     var namespaceURI: String? {
         node.pointee.ns?.pointee.href.map { String(cString: $0) }
@@ -313,6 +337,72 @@ struct XMLNode {
     func withContentBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard let content = node.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         return body(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+    }
+
+    /// Calls `body` with the bytes of the element's only child when that child is text or CDATA (then they are
+    /// all of `text(cdata:)`); nil without calling it otherwise.
+    func withSoleTextBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+        guard let child = node.pointee.children, child.pointee.next == nil,
+            child.pointee.type == XML_TEXT_NODE
+                || child.pointee.type == XML_CDATA_SECTION_NODE
+        else { return nil }
+        return XMLNode(child).withContentBytes(cdata: cdata, body)
+    }
+
+    /// Calls `body` with the node's own text bytes (text and CDATA nodes), without copying them; a CDATA
+    /// node's placeholder is looked up in `cdata`.
+    func withContentBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let cdata, node.pointee.type == XML_CDATA_SECTION_NODE {
+            return cdata.withSection(placeholder: node.pointee.content, body)
+        }
+        return withContentBytes(body)
+    }
+
+    /// As `text`, for a document whose CDATA sections were taken out into `cdata`.
+    func text(cdata: CDATASections?) -> String {
+        guard let cdata else { return text }
+        guard let first = node.pointee.children else {
+            return node.pointee.type == XML_ELEMENT_NODE ? "" : text
+        }
+        if first.pointee.next == nil {
+            switch first.pointee.type {
+            case XML_TEXT_NODE:
+                return first.pointee.content.map { String(cString: $0) } ?? ""
+            case XML_CDATA_SECTION_NODE:
+                return cdata.withSection(placeholder: first.pointee.content) { String(decoding: $0, as: UTF8.self) }
+            default:
+                break
+            }
+        }
+        // Descendants in document order, as xmlNodeGetContent walks them, with a heap stack (no recursion).
+        var bytes: [UInt8] = []
+        var resume: [xmlNodePtr] = []
+        var current: xmlNodePtr? = first
+        while true {
+            guard let visiting = current else {
+                guard let next = resume.popLast() else { break }
+                current = next
+                continue
+            }
+            switch visiting.pointee.type {
+            case XML_TEXT_NODE:
+                XMLNode(visiting).withContentBytes { bytes.append(contentsOf: $0) }
+            case XML_CDATA_SECTION_NODE:
+                cdata.withSection(placeholder: visiting.pointee.content) { bytes.append(contentsOf: $0) }
+            case XML_ENTITY_REF_NODE:
+                bytes.append(contentsOf: XMLNode(visiting).text.utf8)
+            case XML_ELEMENT_NODE:
+                if let child = visiting.pointee.children {
+                    if let next = visiting.pointee.next { resume.append(next) }
+                    current = child
+                    continue
+                }
+            default:
+                break
+            }
+            current = visiting.pointee.next
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The node's own text, for text and CDATA nodes.
@@ -489,9 +579,33 @@ enum LibXML2Support {
 
     /// The code point of an HTML 4 named entity (`eacute` → U+00E9), or nil when HTML has no such entity.
     static func htmlEntity(_ name: String) -> UInt32? {
-        guard let entity = htmlEntityLookup(name) else { return nil }
-        return entity.pointee.value
+        var copy = name
+        return copy.withUTF8 { htmlEntity($0) }
     }
+
+    /// `htmlEntity` for a name given as bytes, without building a String.
+    static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var packed = PackedName()
+        for byte in name {
+            guard byte != 0, packed.append(byte) else { return nil }
+        }
+        return htmlEntities[packed]
+    }
+
+    /// libxml2's HTML 4 entity table keyed by packed name. `htmlEntityLookup` compares the name with each of
+    /// the 253 entries in turn, and feeds use many entities (`&middot;`, `&rsquo;` in every other item). The
+    /// table is read once through `htmlEntityValueLookup`: every HTML 4 entity has its own code point, all
+    /// below 10,000.
+    private static let htmlEntities: NameTable<UInt32?> = {
+        var entries: [(String, UInt32?)] = []
+        for value: UInt32 in 0..<10_000 {
+            guard let entity = htmlEntityValueLookup(value), entity.pointee.value == value,
+                let name = entity.pointee.name
+            else { continue }
+            entries.append((String(cString: name), value))
+        }
+        return NameTable(entries, missing: nil)
+    }()
 }
 
 /// An attribute of an element, copied out of the document.

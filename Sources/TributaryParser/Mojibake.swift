@@ -47,6 +47,59 @@ enum Mojibake {
         return decoded
     }
 
+    /// Whether `repair` might change the text whose UTF-8 bytes these are; false means it would return the
+    /// text unchanged, so callers holding bytes can skip building a String. Follows `repair` step by step and
+    /// answers true whenever in doubt.
+    static func mayChange(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, memchr(base, 0xC3, bytes.count) != nil else { return false }
+        var pendingContinuations = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                guard pendingContinuations == 0 else { return false }
+                index += 1
+                continue
+            }
+            let length: Int
+            var value: UInt32
+            switch lead {
+            case 0xC2...0xDF:
+                length = 2
+                value = UInt32(lead & 0x1F)
+            case 0xE0...0xEF:
+                length = 3
+                value = UInt32(lead & 0x0F)
+            case 0xF0...0xF4:
+                length = 4
+                value = UInt32(lead & 0x07)
+            default:
+                return true
+            }
+            guard index + length <= count else { return true }
+            for offset in 1..<length {
+                let byte = bytes[index + offset]
+                guard byte & 0xC0 == 0x80 else { return true }
+                value = value << 6 | UInt32(byte & 0x3F)
+            }
+            index += length
+            guard let scalar = Unicode.Scalar(value), let byte = windows1252Byte(scalar) else { return false }
+            if pendingContinuations > 0 {
+                guard byte & 0xC0 == 0x80 else { return false }
+                pendingContinuations -= 1
+            } else {
+                switch byte {
+                case 0xC2...0xDF: pendingContinuations = 1
+                case 0xE0...0xEF: pendingContinuations = 2
+                case 0xF0...0xF4: pendingContinuations = 3
+                default: return false
+                }
+            }
+        }
+        return pendingContinuations == 0
+    }
+
     /// The windows-1252 byte that decodes to `scalar`, if any: Latin-1 above 0xA0, and the printable
     /// characters that windows-1252 puts in 0x80–0x9F. The C1 controls themselves (U+0080–U+009F) map to their
     /// own byte, as ISO-8859-1 reads them.

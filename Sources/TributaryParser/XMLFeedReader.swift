@@ -45,7 +45,9 @@ enum FeedVocabulary {
 /// builds the model. Element meanings follow feedparser's long experience of real feeds.
 struct XMLFeedReader {
     let documentURL: String
-    private var vocabularies: [UnsafeRawPointer: FeedVocabulary] = [:]
+    /// What each namespace declaration of this document means; a feed declares a handful, so a list beats
+    /// hashing on every element.
+    private var vocabularies: [(key: UnsafeRawPointer, vocabulary: FeedVocabulary)] = []
     private var isAtom = false
     private var errors: [String] = []
     /// One HTML parser for every fragment of this feed.
@@ -57,22 +59,31 @@ struct XMLFeedReader {
 
     /// The element's text, capped at `maximumTextLength` bytes.
     private mutating func text(of node: XMLNode) -> String {
-        let value = Mojibake.repair(node.text)
+        let value = Mojibake.repair(node.text(cdata: cdata))
         guard value.utf8.count > Self.maximumTextLength else { return value }
         errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
         return String(decoding: value.utf8.prefix(Self.maximumTextLength), as: UTF8.self)
     }
 
-    init(documentURL: String) {
+    /// The CDATA sections taken out of the document before parsing, if they were.
+    let cdata: CDATASections?
+
+    init(documentURL: String, cdata: CDATASections? = nil) {
         self.documentURL = documentURL
+        self.cdata = cdata
     }
 
     mutating func vocabulary(_ node: XMLNode) -> FeedVocabulary {
         guard let key = node.namespaceKey else { return isAtom ? .atom : .rss }
-        if let known = vocabularies[key] { return known }
+        for entry in vocabularies where entry.key == key { return entry.vocabulary }
         let vocabulary = FeedVocabulary.of(node.namespaceURI)
-        vocabularies[key] = vocabulary
+        vocabularies.append((key, vocabulary))
         return vocabulary
+    }
+
+    private mutating func setVocabulary(_ vocabulary: FeedVocabulary, for key: UnsafeRawPointer) {
+        vocabularies.removeAll { $0.key == key }
+        vocabularies.append((key, vocabulary))
     }
 
     mutating func read(_ root: XMLNode) -> ParsedFeed {
@@ -88,7 +99,7 @@ struct XMLFeedReader {
             format = root.namespaceURI == "http://www.w3.org/2005/Atom" ? "atom10" : "atom03"
             if rootVocabulary == .other, let key = root.namespaceKey {
                 // A feed in an unknown namespace (a draft Atom URI): read its elements as Atom.
-                vocabularies[key] = .atom
+                setVocabulary(.atom, for: key)
             }
             readChannel(root, into: &feed, entries: &entries)
         case (.rdf, "rdf"):
@@ -102,10 +113,10 @@ struct XMLFeedReader {
                 }
             }
         case (.rss, "rss"), (.other, "rss"):
-            if rootVocabulary == .other, let key = root.namespaceKey { vocabularies[key] = .rss }
+            if rootVocabulary == .other, let key = root.namespaceKey { setVocabulary(.rss, for: key) }
             format = "rss" + (root.attribute("version") ?? "20").replacingOccurrences(of: ".", with: "")
             for child in root.children where child.isElement {
-                let name = child.name.lowercased()
+                let name = child.lowercasedName
                 if name == "channel" {
                     readChannel(child, into: &feed, entries: &entries)
                 } else if name == "item" {
@@ -135,7 +146,7 @@ struct XMLFeedReader {
         if let date = channel.attribute("LASTMOD").flatMap(FeedDate.parse) { feed.info.updated = date }
         for child in channel.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name.lowercased()
+            let name = child.lowercasedName
             switch (vocabulary, name) {
             case (.rss, "item"), (.atom, "entry"), (.rss, "entry"):
                 entries.append(readEntry(child))
@@ -225,7 +236,7 @@ struct XMLFeedReader {
         if let date = item.attribute("LASTMOD").flatMap(FeedDate.parse) { entry.updated = date }
         for child in item.children where child.isElement {
             let vocabulary = vocabulary(child)
-            let name = child.name.lowercased()
+            let name = child.lowercasedName
             switch (vocabulary, name) {
             case (.rss, "title"), (.atom, "title"), (.dublinCore, "title"):
                 let text = readText(child, kind: .title)
@@ -431,10 +442,13 @@ struct XMLFeedReader {
     func parsePerson(_ text: String) -> Person {
         let value = text.trimmedASCII()
         guard !value.isEmpty else { return Person() }
-        guard let email = findEmail(in: value) else { return Person(name: value) }
-        var name = value.replacingOccurrences(of: email, with: "")
+        // Most authors are plain names: no "@", no e-mail to look for.
+        guard value.utf8.contains(UInt8(ascii: "@")), let email = findEmail(in: value) else {
+            return Person(name: value)
+        }
+        var name = removingAll(email, from: value)
         for wrapper in ["()", "<>", "&lt;&gt;", "mailto:"] {
-            name = name.replacingOccurrences(of: wrapper, with: "")
+            name = removingAll(wrapper, from: name)
         }
         name = name.trimmedASCII()
         if name.hasPrefix("(") { name.removeFirst() }
@@ -443,8 +457,68 @@ struct XMLFeedReader {
         return Person(name: name.isEmpty ? nil : name, email: email)
     }
 
+    /// `text` without any occurrence of `needle`, compared byte by byte (as `replacingOccurrences` would
+    /// for these ASCII needles, without Foundation's cost).
+    private func removingAll(_ needle: String, from text: String) -> String {
+        let pattern = Array(needle.utf8)
+        let source = Array(text.utf8)
+        guard !pattern.isEmpty, source.count >= pattern.count else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(source.count)
+        var index = 0
+        var changed = false
+        while index < source.count {
+            if index + pattern.count <= source.count && source[index] == pattern[0]
+                && source[index..<index + pattern.count].elementsEqual(pattern)
+            {
+                index += pattern.count
+                changed = true
+            } else {
+                output.append(source[index])
+                index += 1
+            }
+        }
+        return changed ? String(decoding: output, as: UTF8.self) : text
+    }
+
     /// The first e-mail address in `text` (local@domain.tld, with an optional `?subject=` query).
-    private func findEmail(in text: String) -> String? {
+    ///
+    /// An address is ASCII, so this reads bytes; where a non-ASCII byte touches the address (a combining mark
+    /// could join the character before it) it asks `findEmailByCharacters`, which reads characters.
+    func findEmail(in text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return nil }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        func isLocal(_ byte: UInt8) -> Bool {
+            isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "+")
+        }
+        func isDomain(_ byte: UInt8) -> Bool {
+            isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+        if at + 1 < bytes.count, bytes[at + 1] >= 0x80 { return findEmailByCharacters(in: text) }
+        var start = at
+        while start > 0, isLocal(bytes[start - 1]) { start -= 1 }
+        var end = at + 1
+        while end < bytes.count, isDomain(bytes[end]) { end += 1 }
+        if end < bytes.count, bytes[end] >= 0x80 { return findEmailByCharacters(in: text) }
+        while end > at + 1, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        guard start < at, end > at + 1, bytes[(at + 1)..<end].contains(UInt8(ascii: ".")) else { return nil }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "?") {
+            while end < bytes.count, bytes[end] != 0x20, !(0x09...0x0D).contains(bytes[end]),
+                bytes[end] != UInt8(ascii: ")")
+            {
+                if bytes[end] >= 0x80 { return findEmailByCharacters(in: text) }
+                end += 1
+            }
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    func findEmailByCharacters(in text: String) -> String? {
         let characters = Array(text)
         guard let at = characters.firstIndex(of: "@") else { return nil }
         func isLocal(_ c: Character) -> Bool { c.isLetter || c.isNumber || "_-.+".contains(c) }
@@ -493,7 +567,7 @@ struct XMLFeedReader {
             if node.hasElementChildren {
                 return Text(value: inlineMarkup(node, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser), isHTML: true)
+            return Text(value: sanitizedText(of: node, base: base), isHTML: true)
         case .inlineXHTML:
             return Text(value: inlineMarkup(node, base: base), isHTML: true)
         case .title where !isAtom && node.attribute("type") == nil:
@@ -518,17 +592,21 @@ struct XMLFeedReader {
                 }
                 return Text(value: inlineMarkup(container, base: base), isHTML: true)
             }
-            return Text(value: HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser), isHTML: true)
+            return Text(value: sanitizedText(of: node, base: base), isHTML: true)
         }
         if node.hasElementChildren && !type.contains("html") {
             // Markup written straight into a text construct: keep it as the author wrote it.
             return Text(value: inlineMarkup(node, base: base, anyNamespace: true), isHTML: true)
         }
-        var text = text(of: node)
         let isTextual =
             type == "text" || type == "html" || type.hasPrefix("text/") || type.hasSuffix("+xml")
             || type.hasSuffix("/xml")
-        if mode == "base64" || (isAtom && !isTextual && type.contains("/")) {
+        let isBase64 = mode == "base64" || (isAtom && !isTextual && type.contains("/"))
+        if !isBase64 && type.contains("html") {
+            return Text(value: sanitizedText(of: node, base: base), isHTML: true)
+        }
+        var text = text(of: node)
+        if isBase64 {
             // Atom 1.0 base64-encodes any other media type; Atom 0.3 says so with mode="base64".
             if let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
                 return Text(
@@ -549,8 +627,22 @@ struct XMLFeedReader {
         return Text(value: trimmed(text), isHTML: false)
     }
 
+    /// The element's text as sanitised HTML. A lone text or CDATA child (nearly every summary and body) is
+    /// sanitised straight from its bytes, skipping the String that `text(of:)` would build; text that may need
+    /// the mojibake repair or the length cap takes that longer way.
+    private mutating func sanitizedText(of node: XMLNode, base: @escaping () -> String?) -> String {
+        let parser = htmlParser
+        let direct = node.withSoleTextBytes(cdata: cdata) { bytes -> String? in
+            guard bytes.count <= Self.maximumTextLength, !Mojibake.mayChange(bytes) else { return nil }
+            return HTMLSanitizer.sanitize(bytes, base: base, parser: parser)
+        }
+        if let direct { return direct }
+        return HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser)
+    }
+
     private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
         var writer = MarkupWriter(base: base)
+        writer.cdata = cdata
         writer.write(contentsOf: node, isHTML: false, anyNamespace: anyNamespace)
         return writer.result()
     }
