@@ -68,24 +68,28 @@ public struct Aggregator: Sendable {
         for state in states { stateByURL[state.url] = state }
 
         var requests: [FetchRequest] = []
-        var healthByURL: [String: FeedHealth] = [:]
+        var dueStates: [String: FeedState] = [:]
         for subscription in feedList.feeds {
-            let health = Self.health(from: stateByURL[subscription.url])
-            guard health.disabledReason == nil, all || health.isDue(at: started) else {
+            // The columns say what the health record says about due times and validators; the record itself is
+            // decoded later, where the result is parsed, off this task.
+            let state = stateByURL[subscription.url]
+            guard state?.disabledReason == nil,
+                all || state?.nextDue.map({ $0 <= started }) ?? true
+            else {
                 summary.skipped += 1
                 continue
             }
-            healthByURL[subscription.url] = health
+            dueStates[subscription.url] = state
             let target = subscription.isRemote ? subscription.url : file.resolvedPath(subscription.url).path
             requests.append(
                 FetchRequest(
-                    feedURL: subscription.url, url: target, etag: health.etag, lastModified: health.lastModified))
+                    feedURL: subscription.url, url: target, etag: state?.etag, lastModified: state?.lastModified))
         }
         summary.due = requests.count
         events(.fetching(total: requests.count))
         logger.info("fetching \(requests.count) of \(feedList.feeds.count) feeds")
 
-        let collector = FetchCollector(summary: summary, healthByURL: healthByURL, settings: feedList.fetch)
+        let collector = FetchCollector(summary: summary, stateByURL: dueStates, settings: feedList.fetch)
         try await fetchParseStore(requests, store: store, collector: collector, events: events)
         summary = collector.summary
         var changed = collector.changed

@@ -129,11 +129,25 @@ public struct FeedUpdate: Sendable, Hashable {
     /// Stored as given, except `keyByLink` and `churnStrikes`, which the store itself maintains.
     public var state: FeedState
     /// Nil for a 304 or a failure: the feed's articles are then left as they are.
-    public var parsed: ParsedFeed?
+    public var parsed: ParsedFeed? {
+        didSet { prepared = nil }
+    }
+    /// What `prepare()` worked out ahead of the store's transaction; nil until then.
+    var prepared: PreparedEntries?
 
     public init(state: FeedState, parsed: ParsedFeed? = nil) {
         self.state = state
         self.parsed = parsed
+    }
+
+    /// Does the CPU-heavy part of storing ahead of time: entry keys, content hashes, the article and feed JSON.
+    ///
+    /// A store has one writer, so whatever it computes inside its transaction is done on one core while the others
+    /// wait; the pipeline calls this where it parses, on every core. Storing an unprepared update gives the same
+    /// result, only slower.
+    public mutating func prepare() {
+        guard let parsed else { return }
+        prepared = PreparedEntries(parsed, feedURL: state.url)
     }
 }
 

@@ -64,11 +64,12 @@ struct Ingester {
         var result = IngestResult(feedURL: url)
         state.info = parsed.info
 
+        let prepared = update.prepared ?? PreparedEntries(parsed, feedURL: url)
         var known = try loadIdentities(url)
         if !state.keyByLink {
-            if churns(parsed.articles, known: known) {
+            if churns(parsed.articles, keys: prepared.entries, known: known) {
                 state.churnStrikes += 1
-            } else if parsed.articles.contains(where: { known[EntryIdentity.key(for: $0, byLink: false)] != nil }) {
+            } else if prepared.entries.contains(where: { known[$0.key] != nil }) {
                 state.churnStrikes = 0
             }
             if state.churnStrikes >= Self.churnStrikesToSwitch {
@@ -82,16 +83,17 @@ struct Ingester {
                         + "its entries are now recognised by link")
             }
         }
-        try SQLiteStore.upsert(state, db)
+        try SQLiteStore.upsert(state, infoJSON: prepared.infoJSON, db)
 
         var stored = try loadArticles(url)
         let nowSeconds = now.timeIntervalSince1970
         var seen: Set<String> = []
-        for var article in parsed.articles {
+        for (original, entry) in zip(parsed.articles, prepared.entries) {
+            var article = original
             article.feedURL = url
-            let key = EntryIdentity.key(for: article, byLink: state.keyByLink)
+            let key = state.keyByLink ? EntryIdentity.key(for: article, byLink: true) : entry.key
             guard seen.insert(key).inserted else { continue }
-            let hash = EntryIdentity.contentHash(of: article)
+            let hash = entry.contentHash
             if let existing = stored[key] {
                 if existing.hash != hash {
                     try db.cachedStatement(
@@ -100,7 +102,8 @@ struct Ingester {
                             WHERE id = ?
                             """
                     ).execute(arguments: [
-                        try json(article), hash, nowSeconds, sortDate(article, firstSeen: existing.firstSeen),
+                        try entry.json ?? json(article), hash, nowSeconds,
+                        sortDate(article, firstSeen: existing.firstSeen),
                         existing.id,
                     ])
                     stored[key]?.hash = hash
@@ -119,7 +122,8 @@ struct Ingester {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    url, key, try json(article), nowSeconds, nowSeconds, sortDate(article, firstSeen: nowSeconds),
+                    url, key, try entry.json ?? json(article), nowSeconds, nowSeconds,
+                    sortDate(article, firstSeen: nowSeconds),
                     hash,
                 ])
                 let id = db.lastInsertedRowID
@@ -148,11 +152,11 @@ struct Ingester {
 
     /// True when every entry of this fetch has an id never seen before while most of their (distinct) links were
     /// seen: the feed regenerates ids rather than publishing new entries.
-    private func churns(_ articles: [Article], known: [String: Known]) -> Bool {
+    private func churns(_ articles: [Article], keys: [PreparedEntries.Entry], known: [String: Known]) -> Bool {
         guard articles.count >= 2, !known.isEmpty else { return false }
         var links: Set<String> = []
-        for article in articles {
-            guard !article.id.isEmpty, known[EntryIdentity.key(for: article, byLink: false)] == nil else {
+        for (article, entry) in zip(articles, keys) {
+            guard !article.id.isEmpty, known[entry.key] == nil else {
                 return false
             }
             guard let link = article.link, !link.isEmpty, links.insert(link).inserted else { return false }

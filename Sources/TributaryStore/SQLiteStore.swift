@@ -437,12 +437,18 @@ public final class SQLiteStore: FeedStore {
             keyByLink: row["key_by_link"], churnStrikes: row["churn_strikes"])
     }
 
-    static func upsert(_ state: FeedState, _ db: Database) throws {
-        var info: String?
-        if let value = state.info {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            info = String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// The `info` column's text for a feed's metadata.
+    static func infoJSON(_ info: FeedInfo) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(info), as: UTF8.self)
+    }
+
+    /// - Parameter infoJSON: `state.info` already encoded (`infoJSON(_:)`), when the caller has it.
+    static func upsert(_ state: FeedState, infoJSON: String? = nil, _ db: Database) throws {
+        var info = infoJSON
+        if info == nil, let value = state.info {
+            info = try Self.infoJSON(value)
         }
         try db.cachedStatement(
             sql: """
