@@ -20,6 +20,47 @@ struct ArticleJSON {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
+    /// A list of strings as JSON (the `reasons` column): written for every link decision, so not through
+    /// `JSONEncoder`.
+    static func encode(strings: [String]) -> String {
+        var writer = ArticleJSON()
+        writer.array(strings) { $0.string($1) }
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// Reads what `encode(strings:)` writes. A list with an escape in it, or anything else unusual, goes to
+    /// `JSONDecoder`; the common case (plain text between quotes) is cut out directly.
+    static func decodeStrings(_ text: String) throws -> [String] {
+        var text = text
+        if let fast = text.withUTF8(plainStrings) {
+            return fast
+        }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    /// `["a","b"]` without escapes or spaces, else nil.
+    private static func plainStrings(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]"),
+            !bytes.contains(UInt8(ascii: "\\"))
+        else { return nil }
+        var strings: [String] = []
+        var index = 1
+        let end = bytes.count - 1
+        while index < end {
+            guard bytes[index] == UInt8(ascii: "\"") else { return nil }
+            var close = index + 1
+            while close < end, bytes[close] != UInt8(ascii: "\"") { close += 1 }
+            guard close < end else { return nil }
+            strings.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)..<close]), as: UTF8.self))
+            index = close + 1
+            if index < end {
+                guard bytes[index] == UInt8(ascii: ","), index + 1 < end else { return nil }
+                index += 1
+            }
+        }
+        return strings
+    }
+
     /// Field counts of the model types as this writer knows them; a test compares them with the types themselves,
     /// so a field added to the model cannot be dropped here unnoticed.
     static let knownFieldCounts: [String: Int] = [

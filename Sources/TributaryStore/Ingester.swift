@@ -98,13 +98,13 @@ struct Ingester {
                 if existing.hash != hash {
                     try db.cachedStatement(
                         sql: """
-                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?
+                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?,
+                                published = ?
                             WHERE id = ?
                             """
                     ).execute(arguments: [
                         try entry.json ?? json(article), hash, nowSeconds,
-                        sortDate(article, firstSeen: existing.firstSeen),
-                        existing.id,
+                        sortDate(article, firstSeen: existing.firstSeen), Self.published(article), existing.id,
                     ])
                     stored[key]?.hash = hash
                     result.updatedArticles.append(existing.id)
@@ -118,13 +118,12 @@ struct Ingester {
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
-                            content_hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                            content_hash, published)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     url, key, try entry.json ?? json(article), nowSeconds, nowSeconds,
-                    sortDate(article, firstSeen: nowSeconds),
-                    hash,
+                    sortDate(article, firstSeen: nowSeconds), hash, Self.published(article),
                 ])
                 let id = db.lastInsertedRowID
                 stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
@@ -222,6 +221,12 @@ struct Ingester {
             return text
         }
         return String(decoding: try encoder.encode(article), as: UTF8.self)
+    }
+
+    /// The `published` column: the date the linker reads (published, else updated), as seconds since the reference
+    /// date, the form that gives back the very same `Date`.
+    static func published(_ article: Article) -> Double? {
+        (article.published ?? article.updated)?.timeIntervalSinceReferenceDate
     }
 
     /// The date the entry claims, but never later than when it was first seen: a feed cannot pin an entry to the top

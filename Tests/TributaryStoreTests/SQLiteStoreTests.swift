@@ -330,3 +330,51 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     ]
     #expect(counts == ArticleJSON.knownFieldCounts)
 }
+
+/// A store written by the Tributary before the `article_links` table (the sample feeds, run once) opens, upgrades,
+/// and reads back every decision the old version stored.
+@Test func aStoreFromBeforeArticleLinksUpgradesWithItsDecisions() async throws {
+    let fixture = try #require(Bundle.module.url(forResource: "Fixtures/v2-store", withExtension: "sqlite"))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("state.sqlite")
+    try FileManager.default.copyItem(at: fixture, to: path)
+    let store = try SQLiteStore(path: path.path)
+
+    let whole = try await store.articles(firstSeenSince: .distantPast)
+    #expect(whole.count == 15)
+    #expect(whole.allSatisfy { $0.storyID != nil })
+    #expect(whole.filter { !$0.reasons.isEmpty }.count == 5)
+    #expect(whole.filter { $0.duplicateOf != nil }.count == 2)
+    // The dates the upgrade copied into their own column are those of the article JSON.
+    let lean = try await store.linkCandidates(firstSeenSince: .distantPast)
+    #expect(lean == whole.map(LinkCandidate.init))
+    #expect(try await store.unlinkedCount(firstSeenSince: .distantPast) == 0)
+    let stories = try await store.stories(activeSince: .distantPast)
+    #expect(stories.count == 10)
+    #expect(stories.map(\.articleCount).reduce(0, +) == 15)
+    let copies = whole.filter { $0.duplicateOf != nil }
+    let leads = try await store.duplicates(of: copies.compactMap(\.duplicateOf))
+    #expect(Set(leads.map(\.id)) == Set(copies.map(\.id)))
+    #expect(try await store.integrityProblems().isEmpty)
+
+    // Deleting an article takes its decision with it.
+    let report = try await store.prune(
+        RetentionPolicy(window: 1, keepPerFeed: 0, identityWindow: 1), now: Date().addingTimeInterval(86_400 * 400))
+    #expect(report.articles == 15)
+    #expect(report.stories == 10)
+    #expect(try await store.articles(firstSeenSince: .distantPast).isEmpty)
+    #expect(try await store.stories(activeSince: .distantPast).isEmpty)
+    #expect(try await store.integrityProblems().isEmpty)
+}
+
+@Test(arguments: [
+    [], ["founded 0.000 12"], ["story 0.412 7", "storyMerge 0.300 3"], ["with \"quotes\" and \\ and\nlines"],
+    ["", ","], ["ünïcödé ✓", "[]"],
+])
+func reasonListsReadBackAsWritten(reasons: [String]) throws {
+    let text = ArticleJSON.encode(strings: reasons)
+    #expect(try ArticleJSON.decodeStrings(text) == reasons)
+    #expect(try JSONDecoder().decode([String].self, from: Data(text.utf8)) == reasons)
+}
