@@ -68,6 +68,14 @@ final class FetchCollector {
     var storingCount = 0
     var moves: [RunSummary.Move] = []
     var changed = false
+    /// The linker taking the run's new articles as they are stored (see `LinkStream`); started by the first new
+    /// article.
+    var linkStream: LinkStream?
+    /// Set when something was stored that a streaming linker cannot follow (an edit in place, a feed re-keyed): the
+    /// run then replays the window.
+    var mustReplay = false
+    /// What a streaming linker needs: the window's start, the settings and each feed's priority.
+    var linkStart: (since: Date, settings: LinkSettings, priorities: [String: Int])?
     var parseSeconds = 0.0
     var failure: TributaryError?
     /// The stored state of each feed being fetched (nil for a feed never fetched before).
@@ -117,7 +125,7 @@ extension Aggregator {
             throw failure
         }
         await flush(store: store, collector: collector, events: events)
-        await finishStoring(collector: collector, events: events)
+        await finishStoring(store: store, collector: collector, events: events)
         if let failure = collector.failure {
             throw failure
         }
@@ -167,7 +175,7 @@ extension Aggregator {
         let batch = collector.batch
         collector.batch.removeAll(keepingCapacity: true)
         collector.batchStarted = Date()
-        await finishStoring(collector: collector, events: events)
+        await finishStoring(store: store, collector: collector, events: events)
         guard !batch.isEmpty, collector.failure == nil else { return }
         collector.storingCount = batch.count
         collector.storing = Task {
@@ -179,8 +187,25 @@ extension Aggregator {
         }
     }
 
+    /// Hands a stored batch's new articles to the streaming linker, starting it with the first of them.
+    private func stream(_ results: [IngestResult], store: any FeedStore, collector: FetchCollector) {
+        if collector.mustReplay {
+            collector.linkStream?.abandon()
+            collector.linkStream = nil
+            return
+        }
+        let candidates = results.flatMap(\.newCandidates)
+        guard let first = candidates.first, let start = collector.linkStart else { return }
+        if collector.linkStream == nil {
+            collector.linkStream = LinkStream(
+                store: store, since: start.since, firstNewID: first.id, settings: start.settings,
+                priorities: start.priorities)
+        }
+        collector.linkStream?.add(candidates)
+    }
+
     /// Waits for the batch the store is writing and accounts for what it stored.
-    private func finishStoring(collector: FetchCollector, events: (RunEvent) -> Void) async {
+    private func finishStoring(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
         guard let storing = collector.storing else { return }
         collector.storing = nil
         let results: [IngestResult]
@@ -191,6 +216,10 @@ extension Aggregator {
             collector.failure = TributaryError.fatal("cannot store \(collector.storingCount) feeds: \(error)")
             return
         }
+        if results.contains(where: { !$0.updatedArticles.isEmpty || $0.switchedToLinkKeys }) {
+            collector.mustReplay = true
+        }
+        stream(results, store: store, collector: collector)
         for result in results {
             collector.summary.newArticles += result.newArticles.count
             collector.summary.updatedArticles += result.updatedArticles.count

@@ -90,7 +90,14 @@ public struct Aggregator: Sendable {
         logger.info("fetching \(requests.count) of \(feedList.feeds.count) feeds")
 
         let collector = FetchCollector(summary: summary, stateByURL: dueStates, settings: feedList.fetch)
-        try await fetchParseStore(requests, store: store, collector: collector, events: events)
+        // The link window is anchored at the run's start, for the streaming linker and the replay alike.
+        collector.linkStart = (started.addingTimeInterval(-linkWindow), feedList.link, linkPriorities)
+        do {
+            try await fetchParseStore(requests, store: store, collector: collector, events: events)
+        } catch {
+            collector.linkStream?.abandon()
+            throw error
+        }
         summary = collector.summary
         var changed = collector.changed
         let moves = collector.moves
@@ -105,7 +112,21 @@ public struct Aggregator: Sendable {
         }
 
         let linkStarted = Date()
-        try await link(store: store, force: changed, now: Date(), events: events)
+        var streamed: LinkStream.Linked?
+        if let stream = collector.linkStream {
+            if summary.moves.isEmpty, !collector.mustReplay {
+                streamed = await stream.finish()
+            } else {
+                stream.abandon()
+            }
+        }
+        if let streamed {
+            events(.linking(articles: streamed.articles.count))
+            try await saveLinks(streamed.decisions, articles: streamed.articles, store: store)
+            logger.info("linked while fetching; waited \(Self.seconds(since: linkStarted)) s for the last batch")
+        } else {
+            try await link(store: store, force: changed, now: started, events: events)
+        }
         logger.info("linking took \(Self.seconds(since: linkStarted)) s")
 
         // Before publishing, so the outputs never list what the store no longer has.

@@ -166,10 +166,13 @@ public struct IngestResult: Sendable, Hashable {
     public var switchedToLinkKeys: Bool
     /// Things a person should know, for the log.
     public var warnings: [String]
+    /// The new articles as `linkCandidates(firstSeenSince:)` will read them back, in the order of `newArticles`:
+    /// a linker can take them as they are stored instead of waiting for the run's last feed.
+    public var newCandidates: [LinkCandidate]
 
     public init(
         feedURL: String, newArticles: [Int64] = [], updatedArticles: [Int64] = [], unchanged: Int = 0,
-        expired: Int = 0, switchedToLinkKeys: Bool = false, warnings: [String] = []
+        expired: Int = 0, switchedToLinkKeys: Bool = false, warnings: [String] = [], newCandidates: [LinkCandidate] = []
     ) {
         self.feedURL = feedURL
         self.newArticles = newArticles
@@ -178,6 +181,7 @@ public struct IngestResult: Sendable, Hashable {
         self.expired = expired
         self.switchedToLinkKeys = switchedToLinkKeys
         self.warnings = warnings
+        self.newCandidates = newCandidates
     }
 }
 

@@ -128,6 +128,12 @@ struct Ingester {
                 let id = db.lastInsertedRowID
                 stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
                 result.newArticles.append(id)
+                result.newCandidates.append(
+                    LinkCandidate(
+                        id: id, feedURL: url, title: article.title, text: article.summary ?? article.content,
+                        link: article.link, canonicalLink: article.links.first { $0.rel == "canonical" }?.href,
+                        published: Self.published(article).map(Date.init(timeIntervalSinceReferenceDate:)),
+                        firstSeen: Date(timeIntervalSince1970: nowSeconds)))
                 changedOutputs = true
             }
             if let identity = known[key] {

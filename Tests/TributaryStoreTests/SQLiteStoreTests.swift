@@ -282,7 +282,9 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
         content: "<div>Only content</div>")
     contentOnly.summary = nil
     let bare = Article(id: "c", title: "", summary: "")
-    _ = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    let ingested = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    // What the ingest hands a streaming linker is what the linker would read back.
+    #expect(ingested[0].newCandidates == (try await store.linkCandidates(firstSeenSince: .distantPast)))
     let stored = try await store.articles(firstSeenSince: .distantPast)
     try await store.saveLinks(
         [LinkUpdate(articleID: stored[0].id, storyID: String(stored[0].id), reasons: ["founded 0.000 a"])],
