@@ -26,10 +26,7 @@ struct ParsedResult: Sendable {
         let (health, move) = FeedPolicy.update(
             Aggregator.health(from: state), after: done.result, hints: done.parsed?.info.schedule, settings: settings,
             now: Date())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        var update = FeedUpdate(
-            state: Aggregator.state(url: url, health: health, encoder: encoder), parsed: done.parsed)
+        var update = FeedUpdate(state: Aggregator.state(url: url, health: health), parsed: done.parsed)
         update.prepare()
         done.update = update
         done.move = move.map { RunSummary.Move(from: $0.from, to: $0.to) }
@@ -106,6 +103,13 @@ extension Aggregator {
             var inFlight = 0
             for await result in fetcher.fetch(requests) {
                 let state = collector.stateByURL[result.request.feedURL]
+                guard case .body = result.outcome else {
+                    // A 304 or a failure has nothing to parse: its bookkeeping costs less than a child task.
+                    let done = ParsedResult.process(result, state: state, settings: settings)
+                    await collect(done, store: store, collector: collector, events: events)
+                    if collector.failure != nil { break }
+                    continue
+                }
                 group.addTask { ParsedResult.process(result, state: state, settings: settings) }
                 inFlight += 1
                 while inFlight >= width, let done = await group.next() {

@@ -213,7 +213,9 @@ public struct Aggregator: Sendable {
     /// The fetcher's view of a feed, from what the store kept (its JSON when present, else the columns).
     static func health(from state: FeedState?) -> FeedHealth {
         guard let state else { return FeedHealth() }
-        if let data = state.health, let health = try? JSONDecoder().decode(FeedHealth.self, from: data) {
+        if let data = state.health,
+            let health = HealthJSON.decode(data) ?? (try? JSONDecoder().decode(FeedHealth.self, from: data))
+        {
             return health
         }
         return FeedHealth(
@@ -224,12 +226,19 @@ public struct Aggregator: Sendable {
             pendingRedirectCount: state.redirectConfirmations, etag: state.etag, lastModified: state.lastModified)
     }
 
-    static func state(url: String, health: FeedHealth, encoder: JSONEncoder) -> FeedState {
+    /// What `HealthJSON` cannot write (a date that is not finite) is left to Foundation.
+    private static func foundationJSON(_ health: FeedHealth) -> Data? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try? encoder.encode(health)
+    }
+
+    static func state(url: String, health: FeedHealth) -> FeedState {
         FeedState(
             url: url, etag: health.etag, lastModified: health.lastModified, lastStatus: health.lastStatus,
             lastError: health.lastError, errorCount: health.errorCount, lastFetched: health.lastFetched,
             lastSuccess: health.lastSuccess, nextDue: health.nextDue, disabledReason: health.disabledReason,
             pendingRedirect: health.pendingRedirect, redirectConfirmations: health.pendingRedirectCount,
-            health: try? encoder.encode(health))
+            health: HealthJSON.encode(health) ?? foundationJSON(health))
     }
 }
