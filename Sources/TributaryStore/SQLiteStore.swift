@@ -461,6 +461,9 @@ public final class SQLiteStore: FeedStore {
 
     /// The `info` column's text for a feed's metadata.
     static func infoJSON(_ info: FeedInfo) throws -> String {
+        if let text = ArticleJSON.encode(info) {
+            return text
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(info), as: UTF8.self)

@@ -329,6 +329,8 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
         "Enclosure": Mirror(reflecting: Enclosure(href: "")).children.count,
         "Category": Mirror(reflecting: Category(term: "")).children.count,
         "Source": Mirror(reflecting: Source()).children.count,
+        "FeedInfo": Mirror(reflecting: FeedInfo()).children.count,
+        "ScheduleHints": Mirror(reflecting: ScheduleHints()).children.count,
     ]
     #expect(counts == ArticleJSON.knownFieldCounts)
 }
@@ -379,4 +381,22 @@ func reasonListsReadBackAsWritten(reasons: [String]) throws {
     let text = ArticleJSON.encode(strings: reasons)
     #expect(try ArticleJSON.decodeStrings(text) == reasons)
     #expect(try JSONDecoder().decode([String].self, from: Data(text.utf8)) == reasons)
+}
+
+@Test func feedInfoJSONReadsBackAsTheSameInfo() throws {
+    let info = FeedInfo(
+        id: "urn:feed\\1", title: "News \"today\"\n", subtitle: "ünï ✓ \u{1}", link: "https://news.example/",
+        links: [Link(href: "https://news.example/feed", rel: "self", type: "application/atom+xml", length: 12)],
+        authors: [Person(name: "Ana", email: "ana@news.example"), Person()],
+        categories: [Category(term: "world", scheme: "https://news.example/c", label: "World")],
+        updated: Date(timeIntervalSinceReferenceDate: 817_683_822.550_592_2),
+        published: Date(timeIntervalSince1970: -0.5), icon: "i.png", logo: "l.png", language: "en",
+        schedule: ScheduleHints(
+            ttlMinutes: 30, skipHours: [3, 1, 22], skipDays: ["Sunday", "Monday"], updatePeriod: "daily",
+            updateFrequency: 2))
+    for value in [info, FeedInfo()] {
+        let text = try #require(ArticleJSON.encode(value))
+        #expect(try JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8)) == value)
+    }
+    #expect(ArticleJSON.encode(FeedInfo(updated: Date(timeIntervalSinceReferenceDate: .nan))) == nil)
 }
