@@ -65,14 +65,31 @@ extension Aggregator {
             try await store.leadArticles(limit: limit, feeds: subscribed)
         }
         let storyIDs = unique(leads.compactMap(\.storyID))
-        let members = try await attempt("read the store") { try await store.articles(inStories: storyIDs) }
-        let copies = try await attempt("read the store") { try await store.duplicates(of: leads.map(\.id)) }
-        let stories = try await attempt("read the store") { try await store.stories(ids: storyIDs) }
-        let relatedIDs = unique(stories.flatMap(\.related))
-        let relatedStories = try await attempt("read the store") { try await store.stories(ids: relatedIDs) }
-        let relatedMembers = try await attempt("read the store") { try await store.articles(inStories: relatedIDs) }
-        let feedURLs = unique((leads + members + copies).map(\.feedURL))
-        var feeds = try await attempt("read the store") { try await store.feedInfos(urls: feedURLs) }
+        let leadIDs = leads.map(\.id)
+        // Reads that do not depend on each other go to the store together: a pool of readers decodes them on
+        // every core, and this is the end of the run, where nothing else is left to overlap with.
+        let members: [StoredArticle]
+        let copies: [StoredArticle]
+        let stories: [StoryRecord]
+        let relatedStories: [StoryRecord]
+        let relatedMembers: [StoredArticle]
+        var feeds: [String: FeedInfo]
+        do {
+            async let membersRead = store.articles(inStories: storyIDs)
+            async let copiesRead = store.duplicates(of: leadIDs)
+            stories = try await store.stories(ids: storyIDs)
+            let relatedIDs = unique(stories.flatMap(\.related))
+            async let relatedStoriesRead = store.stories(ids: relatedIDs)
+            async let relatedMembersRead = store.articles(inStories: relatedIDs)
+            (members, copies) = try await (membersRead, copiesRead)
+            let feedURLs = unique((leads + members + copies).map(\.feedURL))
+            async let feedsRead = store.feedInfos(urls: feedURLs)
+            (relatedStories, relatedMembers, feeds) = try await (relatedStoriesRead, relatedMembersRead, feedsRead)
+        } catch let error as TributaryError {
+            throw error
+        } catch {
+            throw TributaryError.fatal("cannot read the store: \(error)")
+        }
         for subscription in feedList.feeds {
             var info = feeds[subscription.url] ?? FeedInfo()
             if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {
