@@ -34,7 +34,7 @@ final class LinkStream: Sendable {
             var linker = Linker(settings: settings)
             // In slices, so a long window does not hold one of the pool's threads the whole time.
             var start = 0
-            while start < articles.count {
+            while start < articles.count, !Task.isCancelled {
                 let end = min(start + 1_000, articles.count)
                 linker.add(
                     articles[start..<end].map { Aggregator.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
@@ -42,7 +42,7 @@ final class LinkStream: Sendable {
                 await Task.yield()
             }
             var inOrder = true
-            for await batch in stream where inOrder {
+            for await batch in stream where inOrder && !Task.isCancelled {
                 if let first = batch.first, let last = articles.last, first.firstSeen < last.firstSeen {
                     inOrder = false
                     continue
