@@ -66,7 +66,20 @@ public final class SQLiteStore: FeedStore {
 
     public func feedStates() async throws -> [FeedState] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.stateColumns) FROM feeds ORDER BY url").map(Self.feedState(from:))
+            // Read by column position: looking each column up by name (GRDB lowercases the name every time) cost
+            // more than the rest of reading ten thousand states.
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.stateColumns) FROM feeds ORDER BY url")
+            var states: [FeedState] = []
+            while let row = try rows.next() {
+                states.append(
+                    FeedState(
+                        url: row[0], etag: row[1], lastModified: row[2], lastStatus: row[3], lastError: row[4],
+                        errorCount: row[5], lastFetched: Self.date(row[6]), lastSuccess: Self.date(row[7]),
+                        nextDue: Self.date(row[8]),
+                        disabledReason: row[9], pendingRedirect: row[10], redirectConfirmations: row[11],
+                        health: row[12], keyByLink: row[13], churnStrikes: row[14]))
+            }
+            return states
         }
     }
 
@@ -89,7 +102,7 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
-    /// Every column of `feeds` but `info`.
+    /// Every column of `feeds` but `info`, in the order `feedStates()` reads them by position.
     static let stateColumns = """
         url, etag, last_modified, last_status, last_error, error_count, last_fetched, last_success, next_due,
         disabled_reason, pending_redirect, redirect_confirmations, health, key_by_link, churn_strikes

@@ -154,6 +154,10 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     _ = try await store.ingest([FeedUpdate(state: state)], now: Date(timeIntervalSince1970: 1_800_000_000))
     let read = try #require(try await store.feedState(url: feed))
     #expect(read == state)
+    // The list every run starts from reads its columns by position; it must say what the single read says.
+    var listed = try #require(try await store.feedStates().first)
+    listed.info = read.info
+    #expect(listed == read)
     #expect(try await store.feedStates().map(\.url) == [feed])
 }
 
