@@ -37,6 +37,12 @@ public protocol FeedStore: Sendable {
     /// The articles marked as duplicates of the given ones.
     func duplicates(of ids: [Int64]) async throws -> [StoredArticle]
 
+    /// The same articles as `articles(inStories:)`, reduced to what names them in a list of sources.
+    func articleRefs(inStories ids: [String]) async throws -> [ArticleRef]
+
+    /// The same articles as `duplicates(of:)`, reduced to what names them in a list of sources.
+    func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef]
+
     /// Stores the linker's decisions and the stories they form.
     func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws
 
@@ -228,6 +234,48 @@ extension FeedStore {
     /// Projects whole articles; a store that can read the fields alone does better.
     public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
         try await articles(firstSeenSince: since).map(LinkCandidate.init)
+    }
+
+    /// Projects whole articles; a store that can read the fields alone does better.
+    public func articleRefs(inStories ids: [String]) async throws -> [ArticleRef] {
+        try await articles(inStories: ids).map(ArticleRef.init)
+    }
+
+    /// Projects whole articles; a store that can read the fields alone does better.
+    public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
+        try await duplicates(of: ids).map(ArticleRef.init)
+    }
+}
+
+/// An article as a list of sources or related stories names it: publishing reads thousands of these for the few
+/// hundred entries it writes in full.
+public struct ArticleRef: Sendable, Hashable {
+    public var id: Int64
+    public var feedURL: String
+    public var firstSeen: Date
+    public var storyID: String?
+    public var duplicateOf: Int64?
+    public var title: String?
+    public var link: String?
+
+    public init(
+        id: Int64, feedURL: String, firstSeen: Date, storyID: String? = nil, duplicateOf: Int64? = nil,
+        title: String? = nil, link: String? = nil
+    ) {
+        self.id = id
+        self.feedURL = feedURL
+        self.firstSeen = firstSeen
+        self.storyID = storyID
+        self.duplicateOf = duplicateOf
+        self.title = title
+        self.link = link
+    }
+
+    /// The projection of a whole stored article.
+    public init(_ stored: StoredArticle) {
+        self.init(
+            id: stored.id, feedURL: stored.feedURL, firstSeen: stored.firstSeen, storyID: stored.storyID,
+            duplicateOf: stored.duplicateOf, title: stored.article.title, link: stored.article.link)
     }
 }
 

@@ -242,6 +242,44 @@ public final class SQLiteStore: FeedStore {
         try await articles(whereColumn: "story_id", isIn: ids)
     }
 
+    public func articleRefs(inStories ids: [String]) async throws -> [ArticleRef] {
+        try await refs(whereColumn: "story_id", isIn: ids)
+    }
+
+    public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
+        try await refs(whereColumn: "duplicate_of", isIn: ids)
+    }
+
+    /// `articles(whereColumn:isIn:)` reduced to `ArticleRef`: SQLite picks title and link out of the JSON, nothing
+    /// is decoded whole.
+    private func refs<Value: DatabaseValueConvertible & Sendable>(
+        whereColumn column: String, isIn values: [Value]
+    ) async throws -> [ArticleRef] {
+        guard !values.isEmpty else { return [] }
+        return try await reading { db in
+            var found: [ArticleRef] = []
+            for chunk in values.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of,
+                            json_extract(a.article, '$.title'), json_extract(a.article, '$.link')
+                        FROM article_links l JOIN articles a ON a.id = l.article_id
+                        WHERE l.\(column) IN (\(marks))
+                        """,
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    found.append(
+                        ArticleRef(
+                            id: row[0], feedURL: row[1], firstSeen: Date(timeIntervalSince1970: row[2]),
+                            storyID: row[3], duplicateOf: row[4], title: row[5], link: row[6]))
+                }
+            }
+            return found.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
+        }
+    }
+
     /// The articles whose `column` holds one of `values`, oldest first. Asked in chunks, so no statement passes
     /// SQLite's limit on bound parameters.
     private func articles<Value: DatabaseValueConvertible & Sendable>(

@@ -365,6 +365,12 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     let copies = whole.filter { $0.duplicateOf != nil }
     let leads = try await store.duplicates(of: copies.compactMap(\.duplicateOf))
     #expect(Set(leads.map(\.id)) == Set(copies.map(\.id)))
+    // The lean reads publishing uses say what the whole articles say.
+    let storyIDs = Set(whole.compactMap(\.storyID)).sorted()
+    let refs = try await store.articleRefs(inStories: storyIDs)
+    #expect(refs.count == 15)
+    #expect(refs == (try await store.articles(inStories: storyIDs)).map(ArticleRef.init))
+    #expect(try await store.duplicateRefs(of: copies.compactMap(\.duplicateOf)) == leads.map(ArticleRef.init))
     #expect(try await store.integrityProblems().isEmpty)
 
     // Deleting an article takes its decision with it.
