@@ -11,6 +11,27 @@ struct ParsedResult: Sendable {
     var result: FetchResult
     var parsed: ParsedFeed?
     var seconds: Double
+    /// What the store is to keep (prepared, see `FeedUpdate.prepare`); nil until `process` made it.
+    var update: FeedUpdate?
+    /// A permanent redirect confirmed by this fetch.
+    var move: RunSummary.Move?
+
+    /// Everything a finished transfer costs before the store: parsing, the feed's new health (decoded, updated,
+    /// encoded again) and the store's own per-entry work. Runs in a child task, so all of it is spread over the
+    /// cores instead of queueing on the run's task or the store's single writer.
+    static func process(_ result: FetchResult, state: FeedState?, settings: FetchSettings) -> ParsedResult {
+        var done = parse(result)
+        let url = result.request.feedURL
+        // Nil hints for a 304 or a failure: the fetcher then schedules by the hints it kept in the health record.
+        let (health, move) = FeedPolicy.update(
+            Aggregator.health(from: state), after: done.result, hints: done.parsed?.info.schedule, settings: settings,
+            now: Date())
+        var update = FeedUpdate(state: Aggregator.state(url: url, health: health), parsed: done.parsed)
+        update.prepare()
+        done.update = update
+        done.move = move.map { RunSummary.Move(from: $0.from, to: $0.to) }
+        return done
+    }
 
     /// Parses a body, if there is one. Runs in a child task, so both cores parse while the fetcher's thread moves
     /// bytes.
@@ -39,20 +60,29 @@ final class FetchCollector {
     var summary: RunSummary
     var batch: [FeedUpdate] = []
     var batchStarted = Date()
+    /// The batch the store is writing now, while the run goes on collecting the next one.
+    var storing: Task<Result<[IngestResult], any Error>, Never>?
+    var storingCount = 0
     var moves: [RunSummary.Move] = []
     var changed = false
+    /// The linker taking the run's new articles as they are stored (see `LinkStream`); started by the first new
+    /// article.
+    var linkStream: LinkStream?
+    /// Set when something was stored that a streaming linker cannot follow (an edit in place, a feed re-keyed): the
+    /// run then replays the window.
+    var mustReplay = false
+    /// What a streaming linker needs: the window's start, the settings and each feed's priority.
+    var linkStart: (since: Date, settings: LinkSettings, priorities: [String: Int])?
     var parseSeconds = 0.0
     var failure: TributaryError?
-    let healthByURL: [String: FeedHealth]
+    /// The stored state of each feed being fetched (nil for a feed never fetched before).
+    let stateByURL: [String: FeedState]
     let settings: FetchSettings
-    let encoder: JSONEncoder
 
-    init(summary: RunSummary, healthByURL: [String: FeedHealth], settings: FetchSettings) {
+    init(summary: RunSummary, stateByURL: [String: FeedState], settings: FetchSettings) {
         self.summary = summary
-        self.healthByURL = healthByURL
+        self.stateByURL = stateByURL
         self.settings = settings
-        encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
     }
 }
 
@@ -68,10 +98,19 @@ extension Aggregator {
         let fetcher = Fetcher(
             settings: feedList.fetch, logger: logger, site: feedList.site.site, version: tributaryVersion)
         let width = max(ProcessInfo.processInfo.activeProcessorCount, 1) * 2
+        let settings = collector.settings
         await withTaskGroup(of: ParsedResult.self) { group in
             var inFlight = 0
             for await result in fetcher.fetch(requests) {
-                group.addTask { ParsedResult.parse(result) }
+                let state = collector.stateByURL[result.request.feedURL]
+                guard case .body = result.outcome else {
+                    // A 304 or a failure has nothing to parse: its bookkeeping costs less than a child task.
+                    let done = ParsedResult.process(result, state: state, settings: settings)
+                    await collect(done, store: store, collector: collector, events: events)
+                    if collector.failure != nil { break }
+                    continue
+                }
+                group.addTask { ParsedResult.process(result, state: state, settings: settings) }
                 inFlight += 1
                 while inFlight >= width, let done = await group.next() {
                     inFlight -= 1
@@ -90,6 +129,7 @@ extension Aggregator {
             throw failure
         }
         await flush(store: store, collector: collector, events: events)
+        await finishStoring(store: store, collector: collector, events: events)
         if let failure = collector.failure {
             throw failure
         }
@@ -106,12 +146,9 @@ extension Aggregator {
                 "\(url): read with \(parsed.errors.count) problem(s): \(parsed.errors[0])",
                 metadata: ["feed.url": "\(url)"])
         }
-        // Nil for a 304 or a failure: the fetcher then schedules by the hints it kept in the health record.
-        let (health, move) = FeedPolicy.update(
-            collector.healthByURL[url] ?? FeedHealth(), after: result, hints: done.parsed?.info.schedule,
-            settings: collector.settings, now: Date())
-        collector.batch.append(
-            FeedUpdate(state: Self.state(url: url, health: health, encoder: collector.encoder), parsed: done.parsed))
+        if let update = done.update {
+            collector.batch.append(update)
+        }
         collector.summary.bytes += result.bytes
         switch result.outcome {
         case .body:
@@ -126,8 +163,8 @@ extension Aggregator {
             logger.warning("\(url): \(error.description)", metadata: ["feed.url": "\(url)"])
             events(.feed(url: url, result: .failed(error.description), bytes: result.bytes))
         }
-        if let move {
-            collector.moves.append(.init(from: move.from, to: move.to))
+        if let move = done.move {
+            collector.moves.append(move)
         }
         if collector.batch.count >= Self.batchSize
             || Date().timeIntervalSince(collector.batchStarted) >= Self.batchSeconds
@@ -136,19 +173,57 @@ extension Aggregator {
         }
     }
 
-    /// Writes the waiting batch in one transaction.
+    /// Hands the waiting batch to the store (one transaction), once the store has finished the one before: the run
+    /// keeps collecting while the store writes, and batches are still written one after another, in order.
     private func flush(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
         let batch = collector.batch
         collector.batch.removeAll(keepingCapacity: true)
         collector.batchStarted = Date()
+        await finishStoring(store: store, collector: collector, events: events)
         guard !batch.isEmpty, collector.failure == nil else { return }
-        let results: [IngestResult]
-        do {
-            results = try await store.ingest(batch, now: Date())
-        } catch {
-            collector.failure = TributaryError.fatal("cannot store \(batch.count) feeds: \(error)")
+        collector.storingCount = batch.count
+        collector.storing = Task {
+            do {
+                return .success(try await store.ingest(batch, now: Date()))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Hands a stored batch's new articles to the streaming linker, starting it with the first of them.
+    private func stream(_ results: [IngestResult], store: any FeedStore, collector: FetchCollector) {
+        if collector.mustReplay {
+            collector.linkStream?.abandon()
+            collector.linkStream = nil
             return
         }
+        let candidates = results.flatMap(\.newCandidates)
+        guard let first = candidates.first, let start = collector.linkStart else { return }
+        if collector.linkStream == nil {
+            collector.linkStream = LinkStream(
+                store: store, since: start.since, firstNewID: first.id, settings: start.settings,
+                priorities: start.priorities)
+        }
+        collector.linkStream?.add(candidates)
+    }
+
+    /// Waits for the batch the store is writing and accounts for what it stored.
+    private func finishStoring(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
+        guard let storing = collector.storing else { return }
+        collector.storing = nil
+        let results: [IngestResult]
+        switch await storing.value {
+        case .success(let stored):
+            results = stored
+        case .failure(let error):
+            collector.failure = TributaryError.fatal("cannot store \(collector.storingCount) feeds: \(error)")
+            return
+        }
+        if results.contains(where: { !$0.updatedArticles.isEmpty || $0.switchedToLinkKeys }) {
+            collector.mustReplay = true
+        }
+        stream(results, store: store, collector: collector)
         for result in results {
             collector.summary.newArticles += result.newArticles.count
             collector.summary.updatedArticles += result.updatedArticles.count

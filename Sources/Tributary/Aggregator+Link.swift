@@ -33,14 +33,30 @@ extension Aggregator {
         let articles = try await attempt("read the store") { try await store.linkCandidates(firstSeenSince: since) }
         guard !articles.isEmpty else { return }
         events(.linking(articles: articles.count))
-        var priorities: [String: Int] = [:]
-        for subscription in file.feedList.feeds {
-            priorities[subscription.url] = subscription.priority
-        }
+        let priorities = linkPriorities
         let read = clock.now
         var linker = Linker(settings: file.feedList.link)
         linker.add(articles.map { Self.linkInput($0, priority: priorities[$0.feedURL] ?? 0) })
         let decisions = linker.finish()
+        let linked = clock.now
+        try await saveLinks(decisions, articles: articles, store: store)
+        // Where a slow link phase spends its time: reading the window, the linker itself, or storing its decisions.
+        logger.info("link phases: read \(read - started), link \(linked - read), store \(clock.now - linked)")
+    }
+
+    /// Each feed's priority, as the linker weighs it when it picks the lead of a group of copies.
+    var linkPriorities: [String: Int] {
+        var priorities: [String: Int] = [:]
+        for subscription in file.feedList.feeds {
+            priorities[subscription.url] = subscription.priority
+        }
+        return priorities
+    }
+
+    /// Stores the linker's decisions for `articles` (in the order they were added) and the stories they form.
+    func saveLinks(
+        _ decisions: [LinkDecision], articles: [LinkCandidate], store: any FeedStore
+    ) async throws(TributaryError) {
         let (links, stories) = Self.records(
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         // The replay mostly reproduces what is stored: write only the articles whose placement moved.
@@ -53,13 +69,8 @@ extension Aggregator {
             return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
                 || before.reasons != link.reasons
         }
-        let linked = clock.now
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
-        // Where a slow link phase spends its time: reading the window, the linker itself, or storing its decisions.
-        logger.info(
-            "link phases: read \(read - started), link \(linked - read), store \(clock.now - linked) (\(moved.count) moved)"
-        )
-        logger.info("linked \(articles.count) articles into \(stories.count) stories")
+        logger.info("linked \(articles.count) articles into \(stories.count) stories (\(moved.count) moved)")
     }
 
     static func linkInput(_ stored: LinkCandidate, priority: Int) -> LinkInput {

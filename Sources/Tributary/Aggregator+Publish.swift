@@ -65,14 +65,33 @@ extension Aggregator {
             try await store.leadArticles(limit: limit, feeds: subscribed)
         }
         let storyIDs = unique(leads.compactMap(\.storyID))
-        let members = try await attempt("read the store") { try await store.articles(inStories: storyIDs) }
-        let copies = try await attempt("read the store") { try await store.duplicates(of: leads.map(\.id)) }
-        let stories = try await attempt("read the store") { try await store.stories(ids: storyIDs) }
-        let relatedIDs = unique(stories.flatMap(\.related))
-        let relatedStories = try await attempt("read the store") { try await store.stories(ids: relatedIDs) }
-        let relatedMembers = try await attempt("read the store") { try await store.articles(inStories: relatedIDs) }
-        let feedURLs = unique((leads + members + copies).map(\.feedURL))
-        var feeds = try await attempt("read the store") { try await store.feedInfos(urls: feedURLs) }
+        let leadIDs = leads.map(\.id)
+        // Reads that do not depend on each other go to the store together: a pool of readers decodes them on
+        // every core, and this is the end of the run, where nothing else is left to overlap with.
+        // Only the leads are published whole; the other articles of their stories, their copies and the articles
+        // of related stories are named by title and link, so they are read as `ArticleRef`s.
+        let members: [ArticleRef]
+        let copies: [ArticleRef]
+        let stories: [StoryRecord]
+        let relatedStories: [StoryRecord]
+        let relatedMembers: [ArticleRef]
+        var feeds: [String: FeedInfo]
+        do {
+            async let membersRead = store.articleRefs(inStories: storyIDs)
+            async let copiesRead = store.duplicateRefs(of: leadIDs)
+            stories = try await store.stories(ids: storyIDs)
+            let relatedIDs = unique(stories.flatMap(\.related))
+            async let relatedStoriesRead = store.stories(ids: relatedIDs)
+            async let relatedMembersRead = store.articleRefs(inStories: relatedIDs)
+            (members, copies) = try await (membersRead, copiesRead)
+            let feedURLs = unique(leads.map(\.feedURL) + (members + copies).map(\.feedURL))
+            async let feedsRead = store.feedInfos(urls: feedURLs)
+            (relatedStories, relatedMembers, feeds) = try await (relatedStoriesRead, relatedMembersRead, feedsRead)
+        } catch let error as TributaryError {
+            throw error
+        } catch {
+            throw TributaryError.fatal("cannot read the store: \(error)")
+        }
         for subscription in feedList.feeds {
             var info = feeds[subscription.url] ?? FeedInfo()
             if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {
@@ -84,13 +103,13 @@ extension Aggregator {
             feeds[subscription.url] = info
         }
 
-        var byStory: [String: [StoredArticle]] = [:]
+        var byStory: [String: [ArticleRef]] = [:]
         for member in members + copies where subscribed.contains(member.feedURL) {
             if let storyID = member.storyID {
                 byStory[storyID, default: []].append(member)
             }
         }
-        var copiesOf: [Int64: [StoredArticle]] = [:]
+        var copiesOf: [Int64: [ArticleRef]] = [:]
         for copy in copies where subscribed.contains(copy.feedURL) {
             if let lead = copy.duplicateOf {
                 copiesOf[lead, default: []].append(copy)
@@ -100,11 +119,11 @@ extension Aggregator {
         let relatedTitles = Dictionary(
             relatedStories.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
         for member in relatedMembers where member.duplicateOf == nil && subscribed.contains(member.feedURL) {
-            guard let storyID = member.storyID, let link = member.article.link else { continue }
+            guard let storyID = member.storyID, let link = member.link else { continue }
             // The founding article stands for its story; else the oldest one with a link.
             if relatedRefs[storyID] == nil || String(member.id) == storyID {
                 relatedRefs[storyID] = RelatedRef(
-                    title: relatedTitles[storyID].flatMap { $0 } ?? member.article.title, link: link)
+                    title: relatedTitles[storyID].flatMap { $0 } ?? member.title, link: link)
             }
         }
         let relatedByStory = Dictionary(stories.map { ($0.id, $0.related) }, uniquingKeysWith: { first, _ in first })
@@ -114,8 +133,8 @@ extension Aggregator {
             var seenLinks: Set<String> = [lead.article.link ?? ""]
             let group = (copiesOf[lead.id] ?? []) + (lead.storyID.flatMap { byStory[$0] } ?? [])
             for other in group.sorted(by: { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }) where other.id != lead.id {
-                guard let link = other.article.link, seenLinks.insert(link).inserted else { continue }
-                others.append(SourceRef(title: other.article.title, link: link, feedTitle: feeds[other.feedURL]?.title))
+                guard let link = other.link, seenLinks.insert(link).inserted else { continue }
+                others.append(SourceRef(title: other.title, link: link, feedTitle: feeds[other.feedURL]?.title))
             }
             let related = (lead.storyID.flatMap { relatedByStory[$0] } ?? []).compactMap { relatedRefs[$0] }
             return PublishedEntry(

@@ -68,25 +68,36 @@ public struct Aggregator: Sendable {
         for state in states { stateByURL[state.url] = state }
 
         var requests: [FetchRequest] = []
-        var healthByURL: [String: FeedHealth] = [:]
+        var dueStates: [String: FeedState] = [:]
         for subscription in feedList.feeds {
-            let health = Self.health(from: stateByURL[subscription.url])
-            guard health.disabledReason == nil, all || health.isDue(at: started) else {
+            // The columns say what the health record says about due times and validators; the record itself is
+            // decoded later, where the result is parsed, off this task.
+            let state = stateByURL[subscription.url]
+            guard state?.disabledReason == nil,
+                all || state?.nextDue.map({ $0 <= started }) ?? true
+            else {
                 summary.skipped += 1
                 continue
             }
-            healthByURL[subscription.url] = health
+            dueStates[subscription.url] = state
             let target = subscription.isRemote ? subscription.url : file.resolvedPath(subscription.url).path
             requests.append(
                 FetchRequest(
-                    feedURL: subscription.url, url: target, etag: health.etag, lastModified: health.lastModified))
+                    feedURL: subscription.url, url: target, etag: state?.etag, lastModified: state?.lastModified))
         }
         summary.due = requests.count
         events(.fetching(total: requests.count))
         logger.info("fetching \(requests.count) of \(feedList.feeds.count) feeds")
 
-        let collector = FetchCollector(summary: summary, healthByURL: healthByURL, settings: feedList.fetch)
-        try await fetchParseStore(requests, store: store, collector: collector, events: events)
+        let collector = FetchCollector(summary: summary, stateByURL: dueStates, settings: feedList.fetch)
+        // The link window is anchored at the run's start, for the streaming linker and the replay alike.
+        collector.linkStart = (started.addingTimeInterval(-linkWindow), feedList.link, linkPriorities)
+        do {
+            try await fetchParseStore(requests, store: store, collector: collector, events: events)
+        } catch {
+            collector.linkStream?.abandon()
+            throw error
+        }
         summary = collector.summary
         var changed = collector.changed
         let moves = collector.moves
@@ -101,7 +112,21 @@ public struct Aggregator: Sendable {
         }
 
         let linkStarted = Date()
-        try await link(store: store, force: changed, now: Date(), events: events)
+        var streamed: LinkStream.Linked?
+        if let stream = collector.linkStream {
+            if summary.moves.isEmpty, !collector.mustReplay {
+                streamed = await stream.finish()
+            } else {
+                stream.abandon()
+            }
+        }
+        if let streamed {
+            events(.linking(articles: streamed.articles.count))
+            try await saveLinks(streamed.decisions, articles: streamed.articles, store: store)
+            logger.info("linked while fetching; waited \(Self.seconds(since: linkStarted)) s for the last batch")
+        } else {
+            try await link(store: store, force: changed, now: started, events: events)
+        }
         logger.info("linking took \(Self.seconds(since: linkStarted)) s")
 
         // Before publishing, so the outputs never list what the store no longer has.
@@ -188,7 +213,9 @@ public struct Aggregator: Sendable {
     /// The fetcher's view of a feed, from what the store kept (its JSON when present, else the columns).
     static func health(from state: FeedState?) -> FeedHealth {
         guard let state else { return FeedHealth() }
-        if let data = state.health, let health = try? JSONDecoder().decode(FeedHealth.self, from: data) {
+        if let data = state.health,
+            let health = HealthJSON.decode(data) ?? (try? JSONDecoder().decode(FeedHealth.self, from: data))
+        {
             return health
         }
         return FeedHealth(
@@ -199,12 +226,19 @@ public struct Aggregator: Sendable {
             pendingRedirectCount: state.redirectConfirmations, etag: state.etag, lastModified: state.lastModified)
     }
 
-    static func state(url: String, health: FeedHealth, encoder: JSONEncoder) -> FeedState {
+    /// What `HealthJSON` cannot write (a date that is not finite) is left to Foundation.
+    private static func foundationJSON(_ health: FeedHealth) -> Data? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try? encoder.encode(health)
+    }
+
+    static func state(url: String, health: FeedHealth) -> FeedState {
         FeedState(
             url: url, etag: health.etag, lastModified: health.lastModified, lastStatus: health.lastStatus,
             lastError: health.lastError, errorCount: health.errorCount, lastFetched: health.lastFetched,
             lastSuccess: health.lastSuccess, nextDue: health.nextDue, disabledReason: health.disabledReason,
             pendingRedirect: health.pendingRedirect, redirectConfirmations: health.pendingRedirectCount,
-            health: try? encoder.encode(health))
+            health: HealthJSON.encode(health) ?? foundationJSON(health))
     }
 }

@@ -7,8 +7,8 @@ enum EntryIdentity {
     ///
     /// The prefix keeps an id that happens to look like a URL apart from a link key.
     static func key(for article: Article, byLink: Bool) -> String {
-        let id = article.id.trimmingCharacters(in: .whitespacesAndNewlines)
-        let link = article.link?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let id = trimmed(article.id)
+        let link = article.link.map(trimmed) ?? ""
         if byLink, !link.isEmpty {
             return "link:" + link
         }
@@ -24,6 +24,17 @@ enum EntryIdentity {
         text += "\u{1F}"
         text += article.content ?? article.summary ?? ""
         return "hash:" + StableHash.hex(text)
+    }
+
+    /// The text without surrounding whitespace. Almost every id and link starts and ends with a visible ASCII
+    /// character, and then there is nothing to trim: Foundation's trimming (a bridge through NSString) was a third of
+    /// the time the store spent on a batch.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return text
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A hash of what a reader sees, so an edit in place is noticed and a feed that only re-stamps dates is not.

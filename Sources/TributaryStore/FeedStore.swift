@@ -37,6 +37,12 @@ public protocol FeedStore: Sendable {
     /// The articles marked as duplicates of the given ones.
     func duplicates(of ids: [Int64]) async throws -> [StoredArticle]
 
+    /// The same articles as `articles(inStories:)`, reduced to what names them in a list of sources.
+    func articleRefs(inStories ids: [String]) async throws -> [ArticleRef]
+
+    /// The same articles as `duplicates(of:)`, reduced to what names them in a list of sources.
+    func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef]
+
     /// Stores the linker's decisions and the stories they form.
     func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws
 
@@ -129,11 +135,25 @@ public struct FeedUpdate: Sendable, Hashable {
     /// Stored as given, except `keyByLink` and `churnStrikes`, which the store itself maintains.
     public var state: FeedState
     /// Nil for a 304 or a failure: the feed's articles are then left as they are.
-    public var parsed: ParsedFeed?
+    public var parsed: ParsedFeed? {
+        didSet { prepared = nil }
+    }
+    /// What `prepare()` worked out ahead of the store's transaction; nil until then.
+    var prepared: PreparedEntries?
 
     public init(state: FeedState, parsed: ParsedFeed? = nil) {
         self.state = state
         self.parsed = parsed
+    }
+
+    /// Does the CPU-heavy part of storing ahead of time: entry keys, content hashes, the article and feed JSON.
+    ///
+    /// A store has one writer, so whatever it computes inside its transaction is done on one core while the others
+    /// wait; the pipeline calls this where it parses, on every core. Storing an unprepared update gives the same
+    /// result, only slower.
+    public mutating func prepare() {
+        guard let parsed else { return }
+        prepared = PreparedEntries(parsed, feedURL: state.url)
     }
 }
 
@@ -152,10 +172,13 @@ public struct IngestResult: Sendable, Hashable {
     public var switchedToLinkKeys: Bool
     /// Things a person should know, for the log.
     public var warnings: [String]
+    /// The new articles as `linkCandidates(firstSeenSince:)` will read them back, in the order of `newArticles`:
+    /// a linker can take them as they are stored instead of waiting for the run's last feed.
+    public var newCandidates: [LinkCandidate]
 
     public init(
         feedURL: String, newArticles: [Int64] = [], updatedArticles: [Int64] = [], unchanged: Int = 0,
-        expired: Int = 0, switchedToLinkKeys: Bool = false, warnings: [String] = []
+        expired: Int = 0, switchedToLinkKeys: Bool = false, warnings: [String] = [], newCandidates: [LinkCandidate] = []
     ) {
         self.feedURL = feedURL
         self.newArticles = newArticles
@@ -164,6 +187,7 @@ public struct IngestResult: Sendable, Hashable {
         self.expired = expired
         self.switchedToLinkKeys = switchedToLinkKeys
         self.warnings = warnings
+        self.newCandidates = newCandidates
     }
 }
 
@@ -210,6 +234,48 @@ extension FeedStore {
     /// Projects whole articles; a store that can read the fields alone does better.
     public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
         try await articles(firstSeenSince: since).map(LinkCandidate.init)
+    }
+
+    /// Projects whole articles; a store that can read the fields alone does better.
+    public func articleRefs(inStories ids: [String]) async throws -> [ArticleRef] {
+        try await articles(inStories: ids).map(ArticleRef.init)
+    }
+
+    /// Projects whole articles; a store that can read the fields alone does better.
+    public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
+        try await duplicates(of: ids).map(ArticleRef.init)
+    }
+}
+
+/// An article as a list of sources or related stories names it: publishing reads thousands of these for the few
+/// hundred entries it writes in full.
+public struct ArticleRef: Sendable, Hashable {
+    public var id: Int64
+    public var feedURL: String
+    public var firstSeen: Date
+    public var storyID: String?
+    public var duplicateOf: Int64?
+    public var title: String?
+    public var link: String?
+
+    public init(
+        id: Int64, feedURL: String, firstSeen: Date, storyID: String? = nil, duplicateOf: Int64? = nil,
+        title: String? = nil, link: String? = nil
+    ) {
+        self.id = id
+        self.feedURL = feedURL
+        self.firstSeen = firstSeen
+        self.storyID = storyID
+        self.duplicateOf = duplicateOf
+        self.title = title
+        self.link = link
+    }
+
+    /// The projection of a whole stored article.
+    public init(_ stored: StoredArticle) {
+        self.init(
+            id: stored.id, feedURL: stored.feedURL, firstSeen: stored.firstSeen, storyID: stored.storyID,
+            duplicateOf: stored.duplicateOf, title: stored.article.title, link: stored.article.link)
     }
 }
 

@@ -64,11 +64,12 @@ struct Ingester {
         var result = IngestResult(feedURL: url)
         state.info = parsed.info
 
+        let prepared = update.prepared ?? PreparedEntries(parsed, feedURL: url)
         var known = try loadIdentities(url)
         if !state.keyByLink {
-            if churns(parsed.articles, known: known) {
+            if churns(parsed.articles, keys: prepared.entries, known: known) {
                 state.churnStrikes += 1
-            } else if parsed.articles.contains(where: { known[EntryIdentity.key(for: $0, byLink: false)] != nil }) {
+            } else if prepared.entries.contains(where: { known[$0.key] != nil }) {
                 state.churnStrikes = 0
             }
             if state.churnStrikes >= Self.churnStrikesToSwitch {
@@ -82,26 +83,28 @@ struct Ingester {
                         + "its entries are now recognised by link")
             }
         }
-        try SQLiteStore.upsert(state, db)
+        try SQLiteStore.upsert(state, infoJSON: prepared.infoJSON, db)
 
         var stored = try loadArticles(url)
         let nowSeconds = now.timeIntervalSince1970
         var seen: Set<String> = []
-        for var article in parsed.articles {
+        for (original, entry) in zip(parsed.articles, prepared.entries) {
+            var article = original
             article.feedURL = url
-            let key = EntryIdentity.key(for: article, byLink: state.keyByLink)
+            let key = state.keyByLink ? EntryIdentity.key(for: article, byLink: true) : entry.key
             guard seen.insert(key).inserted else { continue }
-            let hash = EntryIdentity.contentHash(of: article)
+            let hash = entry.contentHash
             if let existing = stored[key] {
                 if existing.hash != hash {
                     try db.cachedStatement(
                         sql: """
-                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?
+                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?,
+                                published = ?
                             WHERE id = ?
                             """
                     ).execute(arguments: [
-                        try json(article), hash, nowSeconds, sortDate(article, firstSeen: existing.firstSeen),
-                        existing.id,
+                        try entry.json ?? json(article), hash, nowSeconds,
+                        sortDate(article, firstSeen: existing.firstSeen), Self.published(article), existing.id,
                     ])
                     stored[key]?.hash = hash
                     result.updatedArticles.append(existing.id)
@@ -115,16 +118,22 @@ struct Ingester {
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
-                            content_hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                            content_hash, published)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
-                    url, key, try json(article), nowSeconds, nowSeconds, sortDate(article, firstSeen: nowSeconds),
-                    hash,
+                    url, key, try entry.json ?? json(article), nowSeconds, nowSeconds,
+                    sortDate(article, firstSeen: nowSeconds), hash, Self.published(article),
                 ])
                 let id = db.lastInsertedRowID
                 stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
                 result.newArticles.append(id)
+                result.newCandidates.append(
+                    LinkCandidate(
+                        id: id, feedURL: url, title: article.title, text: article.summary ?? article.content,
+                        link: article.link, canonicalLink: article.links.first { $0.rel == "canonical" }?.href,
+                        published: Self.published(article).map(Date.init(timeIntervalSinceReferenceDate:)),
+                        firstSeen: Date(timeIntervalSince1970: nowSeconds)))
                 changedOutputs = true
             }
             if let identity = known[key] {
@@ -148,11 +157,11 @@ struct Ingester {
 
     /// True when every entry of this fetch has an id never seen before while most of their (distinct) links were
     /// seen: the feed regenerates ids rather than publishing new entries.
-    private func churns(_ articles: [Article], known: [String: Known]) -> Bool {
+    private func churns(_ articles: [Article], keys: [PreparedEntries.Entry], known: [String: Known]) -> Bool {
         guard articles.count >= 2, !known.isEmpty else { return false }
         var links: Set<String> = []
-        for article in articles {
-            guard !article.id.isEmpty, known[EntryIdentity.key(for: article, byLink: false)] == nil else {
+        for (article, entry) in zip(articles, keys) {
+            guard !article.id.isEmpty, known[entry.key] == nil else {
                 return false
             }
             guard let link = article.link, !link.isEmpty, links.insert(link).inserted else { return false }
@@ -218,6 +227,12 @@ struct Ingester {
             return text
         }
         return String(decoding: try encoder.encode(article), as: UTF8.self)
+    }
+
+    /// The `published` column: the date the linker reads (published, else updated), as seconds since the reference
+    /// date, the form that gives back the very same `Date`.
+    static func published(_ article: Article) -> Double? {
+        (article.published ?? article.updated)?.timeIntervalSinceReferenceDate
     }
 
     /// The date the entry claims, but never later than when it was first seen: a feed cannot pin an entry to the top

@@ -66,7 +66,20 @@ public final class SQLiteStore: FeedStore {
 
     public func feedStates() async throws -> [FeedState] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.stateColumns) FROM feeds ORDER BY url").map(Self.feedState(from:))
+            // Read by column position: looking each column up by name (GRDB lowercases the name every time) cost
+            // more than the rest of reading ten thousand states.
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.stateColumns) FROM feeds ORDER BY url")
+            var states: [FeedState] = []
+            while let row = try rows.next() {
+                states.append(
+                    FeedState(
+                        url: row[0], etag: row[1], lastModified: row[2], lastStatus: row[3], lastError: row[4],
+                        errorCount: row[5], lastFetched: Self.date(row[6]), lastSuccess: Self.date(row[7]),
+                        nextDue: Self.date(row[8]),
+                        disabledReason: row[9], pendingRedirect: row[10], redirectConfirmations: row[11],
+                        health: row[12], keyByLink: row[13], churnStrikes: row[14]))
+            }
+            return states
         }
     }
 
@@ -89,7 +102,7 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
-    /// Every column of `feeds` but `info`.
+    /// Every column of `feeds` but `info`, in the order `feedStates()` reads them by position.
     static let stateColumns = """
         url, etag, last_modified, last_status, last_error, error_count, last_fetched, last_success, next_due,
         disabled_reason, pending_redirect, redirect_confirmations, health, key_by_link, churn_strikes
@@ -141,11 +154,22 @@ public final class SQLiteStore: FeedStore {
 
     // MARK: Articles
 
+    /// An article row with the linker's decision for it (`storedArticle(from:_:)` reads these), from `articles a`
+    /// joined with `article_links l`.
+    static let articleColumns = """
+        a.id, a.feed_url, a.entry_key, a.article, a.first_seen, a.content_updated, a.sort_date, a.content_hash,
+        l.story_id, l.duplicate_of, l.reasons
+        """
+
     public func articles(firstSeenSince since: Date) async throws -> [StoredArticle] {
         try await reading { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM articles WHERE first_seen >= ? ORDER BY first_seen, id",
+                db,
+                sql: """
+                    SELECT \(Self.articleColumns) FROM articles a LEFT JOIN article_links l ON l.article_id = a.id
+                    WHERE a.first_seen >= ? ORDER BY a.first_seen, a.id
+                    """,
                 arguments: [since.timeIntervalSince1970]
             ).map { try Self.storedArticle(from: $0, decoder) }
         }
@@ -153,30 +177,28 @@ public final class SQLiteStore: FeedStore {
 
     public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
         try await reading { db in
-            let decoder = JSONDecoder()
             // SQLite's own JSON functions pick the few fields out of the stored article: far cheaper than decoding
-            // every article (authors, links, enclosures, content) with Foundation. Dates are stored the way
-            // JSONEncoder's default writes them, seconds since the reference date; the synthesized Codable leaves
-            // out nil optionals, so a missing key and null both read as NULL, as nil does in Swift.
+            // every article (authors, links, enclosures, content) with Foundation. The synthesized Codable leaves
+            // out nil optionals, so a missing key and null both read as NULL, as nil does in Swift. The date comes
+            // from its own column, bit for bit the value the article had in memory.
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT id, feed_url, first_seen, story_id, duplicate_of, reasons,
-                        json_extract(article, '$.title') AS title,
-                        COALESCE(json_extract(article, '$.summary'), json_extract(article, '$.content')) AS text,
-                        json_extract(article, '$.link') AS link,
-                        (SELECT json_extract(l.value, '$.href') FROM json_each(article, '$.links') AS l
-                            WHERE json_extract(l.value, '$.rel') = 'canonical' ORDER BY l.key LIMIT 1) AS canonical,
-                        COALESCE(json_extract(article, '$.published'), json_extract(article, '$.updated'))
-                            AS published
-                    FROM articles WHERE first_seen >= ? ORDER BY first_seen, id
+                    SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of, l.reasons, a.published,
+                        json_extract(a.article, '$.title') AS title,
+                        COALESCE(json_extract(a.article, '$.summary'), json_extract(a.article, '$.content')) AS text,
+                        json_extract(a.article, '$.link') AS link,
+                        (SELECT json_extract(k.value, '$.href') FROM json_each(a.article, '$.links') AS k
+                            WHERE json_extract(k.value, '$.rel') = 'canonical' ORDER BY k.key LIMIT 1) AS canonical
+                    FROM articles a LEFT JOIN article_links l ON l.article_id = a.id
+                    WHERE a.first_seen >= ? ORDER BY a.first_seen, a.id
                     """,
                 arguments: [since.timeIntervalSince1970])
             var found: [LinkCandidate] = []
             while let row = try cursor.next() {
                 var reasons: [String] = []
                 if let reasonText: String = row["reasons"] {
-                    reasons = try decoder.decode([String].self, from: Data(reasonText.utf8))
+                    reasons = try ArticleJSON.decodeStrings(reasonText)
                 }
                 let published: Double? = row["published"]
                 found.append(
@@ -197,7 +219,11 @@ public final class SQLiteStore: FeedStore {
             let decoder = JSONDecoder()
             var found: [StoredArticle] = []
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT * FROM articles WHERE duplicate_of IS NULL ORDER BY sort_date DESC, id DESC")
+                db,
+                sql: """
+                    SELECT \(Self.articleColumns) FROM articles a LEFT JOIN article_links l ON l.article_id = a.id
+                    WHERE l.duplicate_of IS NULL ORDER BY a.sort_date DESC, a.id DESC
+                    """)
             while found.count < limit, let row = try rows.next() {
                 let feedURL: String = row["feed_url"]
                 if feeds.contains(feedURL) {
@@ -216,6 +242,44 @@ public final class SQLiteStore: FeedStore {
         try await articles(whereColumn: "story_id", isIn: ids)
     }
 
+    public func articleRefs(inStories ids: [String]) async throws -> [ArticleRef] {
+        try await refs(whereColumn: "story_id", isIn: ids)
+    }
+
+    public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
+        try await refs(whereColumn: "duplicate_of", isIn: ids)
+    }
+
+    /// `articles(whereColumn:isIn:)` reduced to `ArticleRef`: SQLite picks title and link out of the JSON, nothing
+    /// is decoded whole.
+    private func refs<Value: DatabaseValueConvertible & Sendable>(
+        whereColumn column: String, isIn values: [Value]
+    ) async throws -> [ArticleRef] {
+        guard !values.isEmpty else { return [] }
+        return try await reading { db in
+            var found: [ArticleRef] = []
+            for chunk in values.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of,
+                            json_extract(a.article, '$.title'), json_extract(a.article, '$.link')
+                        FROM article_links l JOIN articles a ON a.id = l.article_id
+                        WHERE l.\(column) IN (\(marks))
+                        """,
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    found.append(
+                        ArticleRef(
+                            id: row[0], feedURL: row[1], firstSeen: Date(timeIntervalSince1970: row[2]),
+                            storyID: row[3], duplicateOf: row[4], title: row[5], link: row[6]))
+                }
+            }
+            return found.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
+        }
+    }
+
     /// The articles whose `column` holds one of `values`, oldest first. Asked in chunks, so no statement passes
     /// SQLite's limit on bound parameters.
     private func articles<Value: DatabaseValueConvertible & Sendable>(
@@ -228,7 +292,11 @@ public final class SQLiteStore: FeedStore {
             for chunk in values.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM articles WHERE \(column) IN (\(marks)) ORDER BY first_seen, id",
+                    db,
+                    sql: """
+                        SELECT \(Self.articleColumns) FROM article_links l JOIN articles a ON a.id = l.article_id
+                        WHERE l.\(column) IN (\(marks)) ORDER BY a.first_seen, a.id
+                        """,
                     arguments: StatementArguments(chunk))
                 found += try rows.map { try Self.storedArticle(from: $0, decoder) }
             }
@@ -241,8 +309,6 @@ public final class SQLiteStore: FeedStore {
     public func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws {
         guard !links.isEmpty || !stories.isEmpty else { return }
         try await writing { db in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
             for story in stories {
                 try db.cachedStatement(
                     sql: """
@@ -259,18 +325,22 @@ public final class SQLiteStore: FeedStore {
                     ).execute(arguments: [story.id, rank, related])
                 }
             }
+            // One narrow row per decision, through one prepared statement; the article rows are not touched.
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO article_links (article_id, story_id, duplicate_of, reasons) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,
+                        duplicate_of = excluded.duplicate_of, reasons = excluded.reasons
+                    """)
             for link in links {
-                let reasons = String(decoding: try encoder.encode(link.reasons), as: UTF8.self)
-                try db.cachedStatement(
-                    sql: "UPDATE articles SET story_id = ?, duplicate_of = ?, reasons = ? WHERE id = ?"
-                ).execute(arguments: [
-                    link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons, link.articleID,
+                let reasons = ArticleJSON.encode(strings: link.reasons)
+                try statement.execute(arguments: [
+                    link.articleID, link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons,
                 ])
             }
             try Self.bumpRevision(db)
             // A story whose every article moved to another one is gone.
-            try db.execute(
-                sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+            try db.execute(sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM article_links)")
         }
     }
 
@@ -280,7 +350,7 @@ public final class SQLiteStore: FeedStore {
                 db,
                 sql: """
                     SELECT s.id, s.title, s.last_active, COUNT(a.id) AS n FROM stories s
-                    JOIN articles a ON a.story_id = s.id
+                    JOIN article_links l ON l.story_id = s.id JOIN articles a ON a.id = l.article_id
                     GROUP BY s.id HAVING MAX(a.first_seen) >= ?
                     ORDER BY s.last_active DESC, s.id
                     """, arguments: [since.timeIntervalSince1970])
@@ -304,8 +374,8 @@ public final class SQLiteStore: FeedStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.id, s.title, s.last_active, COUNT(a.id) AS n FROM stories s
-                        LEFT JOIN articles a ON a.story_id = s.id
+                        SELECT s.id, s.title, s.last_active, COUNT(l.article_id) AS n FROM stories s
+                        LEFT JOIN article_links l ON l.story_id = s.id
                         WHERE s.id IN (\(marks)) GROUP BY s.id
                         """, arguments: StatementArguments(chunk))
                 for row in rows {
@@ -325,7 +395,11 @@ public final class SQLiteStore: FeedStore {
     public func unlinkedCount(firstSeenSince since: Date) async throws -> Int {
         try await reading { db in
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM articles WHERE first_seen >= ? AND story_id IS NULL",
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM articles a WHERE a.first_seen >= ?
+                    AND NOT EXISTS (SELECT 1 FROM article_links l WHERE l.article_id = a.id)
+                    """,
                 arguments: [since.timeIntervalSince1970]) ?? 0
         }
     }
@@ -354,8 +428,7 @@ public final class SQLiteStore: FeedStore {
                         WHERE a.feed_url = identities.feed_url AND a.entry_key = identities.entry_key)
                     """, arguments: [identityCutoff])
             report.identities = db.changesCount
-            try db.execute(
-                sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+            try db.execute(sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM article_links)")
             report.stories = db.changesCount
             if report.articles > 0 || report.stories > 0 {
                 try Self.bumpRevision(db)
@@ -437,12 +510,21 @@ public final class SQLiteStore: FeedStore {
             keyByLink: row["key_by_link"], churnStrikes: row["churn_strikes"])
     }
 
-    static func upsert(_ state: FeedState, _ db: Database) throws {
-        var info: String?
-        if let value = state.info {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            info = String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// The `info` column's text for a feed's metadata.
+    static func infoJSON(_ info: FeedInfo) throws -> String {
+        if let text = ArticleJSON.encode(info) {
+            return text
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(info), as: UTF8.self)
+    }
+
+    /// - Parameter infoJSON: `state.info` already encoded (`infoJSON(_:)`), when the caller has it.
+    static func upsert(_ state: FeedState, infoJSON: String? = nil, _ db: Database) throws {
+        var info = infoJSON
+        if info == nil, let value = state.info {
+            info = try Self.infoJSON(value)
         }
         try db.cachedStatement(
             sql: """
@@ -512,7 +594,7 @@ public final class SQLiteStore: FeedStore {
         let article = try decoder.decode(Article.self, from: Data(text.utf8))
         var reasons: [String] = []
         if let reasonText: String = row["reasons"] {
-            reasons = try decoder.decode([String].self, from: Data(reasonText.utf8))
+            reasons = try ArticleJSON.decodeStrings(reasonText)
         }
         return StoredArticle(
             id: row["id"], feedURL: row["feed_url"], entryKey: row["entry_key"], article: article,

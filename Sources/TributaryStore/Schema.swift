@@ -70,6 +70,35 @@ enum Schema {
         migrator.registerMigration("v2: meta") { db in
             try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT)")
         }
+        migrator.registerMigration("v3: article_links, published") { db in
+            // The linker's decisions move to a narrow table of their own: storing one used to rewrite the whole
+            // article row (its JSON and three indexes), which made storing a first run's decisions cost as much as
+            // the linker itself. The old columns stay in `articles`, NULL and unused: SQLite cannot drop a column
+            // that takes part in a foreign key, and rebuilding the table would buy nothing else.
+            // `published` (published, else updated; seconds since the reference date, as the article JSON keeps
+            // it) lets the linker read its dates without parsing JSON numbers.
+            try db.execute(
+                sql: """
+                    CREATE TABLE article_links (
+                        article_id INTEGER PRIMARY KEY NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+                        story_id TEXT NOT NULL,
+                        duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+                        reasons TEXT
+                    );
+                    INSERT INTO article_links (article_id, story_id, duplicate_of, reasons)
+                        SELECT id, story_id, duplicate_of, reasons FROM articles WHERE story_id IS NOT NULL;
+                    CREATE INDEX article_links_story ON article_links(story_id);
+                    CREATE INDEX article_links_duplicate_of ON article_links(duplicate_of);
+                    UPDATE articles SET story_id = NULL, duplicate_of = NULL, reasons = NULL
+                        WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL OR reasons IS NOT NULL;
+                    DROP INDEX articles_story;
+                    DROP INDEX articles_lead;
+                    CREATE INDEX articles_sort_date ON articles(sort_date);
+                    ALTER TABLE articles ADD COLUMN published REAL;
+                    UPDATE articles SET published =
+                        COALESCE(json_extract(article, '$.published'), json_extract(article, '$.updated'));
+                    """)
+        }
         return migrator
     }
 }

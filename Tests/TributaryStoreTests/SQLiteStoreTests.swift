@@ -154,6 +154,10 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     _ = try await store.ingest([FeedUpdate(state: state)], now: Date(timeIntervalSince1970: 1_800_000_000))
     let read = try #require(try await store.feedState(url: feed))
     #expect(read == state)
+    // The list every run starts from reads its columns by position; it must say what the single read says.
+    var listed = try #require(try await store.feedStates().first)
+    listed.info = read.info
+    #expect(listed == read)
     #expect(try await store.feedStates().map(\.url) == [feed])
 }
 
@@ -282,7 +286,9 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
         content: "<div>Only content</div>")
     contentOnly.summary = nil
     let bare = Article(id: "c", title: "", summary: "")
-    _ = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    let ingested = try await store.ingest([update([canonical, contentOnly, bare])], now: now)
+    // What the ingest hands a streaming linker is what the linker would read back.
+    #expect(ingested[0].newCandidates == (try await store.linkCandidates(firstSeenSince: .distantPast)))
     let stored = try await store.articles(firstSeenSince: .distantPast)
     try await store.saveLinks(
         [LinkUpdate(articleID: stored[0].id, storyID: String(stored[0].id), reasons: ["founded 0.000 a"])],
@@ -327,6 +333,80 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
         "Enclosure": Mirror(reflecting: Enclosure(href: "")).children.count,
         "Category": Mirror(reflecting: Category(term: "")).children.count,
         "Source": Mirror(reflecting: Source()).children.count,
+        "FeedInfo": Mirror(reflecting: FeedInfo()).children.count,
+        "ScheduleHints": Mirror(reflecting: ScheduleHints()).children.count,
     ]
     #expect(counts == ArticleJSON.knownFieldCounts)
+}
+
+/// A store written by the Tributary before the `article_links` table (the sample feeds, run once) opens, upgrades,
+/// and reads back every decision the old version stored.
+@Test func aStoreFromBeforeArticleLinksUpgradesWithItsDecisions() async throws {
+    let fixture = try #require(Bundle.module.url(forResource: "Fixtures/v2-store", withExtension: "sqlite"))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("state.sqlite")
+    try FileManager.default.copyItem(at: fixture, to: path)
+    let store = try SQLiteStore(path: path.path)
+
+    let whole = try await store.articles(firstSeenSince: .distantPast)
+    #expect(whole.count == 15)
+    #expect(whole.allSatisfy { $0.storyID != nil })
+    #expect(whole.filter { !$0.reasons.isEmpty }.count == 5)
+    #expect(whole.filter { $0.duplicateOf != nil }.count == 2)
+    // The dates the upgrade copied into their own column are those of the article JSON.
+    let lean = try await store.linkCandidates(firstSeenSince: .distantPast)
+    #expect(lean == whole.map(LinkCandidate.init))
+    #expect(try await store.unlinkedCount(firstSeenSince: .distantPast) == 0)
+    let stories = try await store.stories(activeSince: .distantPast)
+    #expect(stories.count == 10)
+    #expect(stories.map(\.articleCount).reduce(0, +) == 15)
+    let copies = whole.filter { $0.duplicateOf != nil }
+    let leads = try await store.duplicates(of: copies.compactMap(\.duplicateOf))
+    #expect(Set(leads.map(\.id)) == Set(copies.map(\.id)))
+    // The lean reads publishing uses say what the whole articles say.
+    let storyIDs = Set(whole.compactMap(\.storyID)).sorted()
+    let refs = try await store.articleRefs(inStories: storyIDs)
+    #expect(refs.count == 15)
+    #expect(refs == (try await store.articles(inStories: storyIDs)).map(ArticleRef.init))
+    #expect(try await store.duplicateRefs(of: copies.compactMap(\.duplicateOf)) == leads.map(ArticleRef.init))
+    #expect(try await store.integrityProblems().isEmpty)
+
+    // Deleting an article takes its decision with it.
+    let report = try await store.prune(
+        RetentionPolicy(window: 1, keepPerFeed: 0, identityWindow: 1), now: Date().addingTimeInterval(86_400 * 400))
+    #expect(report.articles == 15)
+    #expect(report.stories == 10)
+    #expect(try await store.articles(firstSeenSince: .distantPast).isEmpty)
+    #expect(try await store.stories(activeSince: .distantPast).isEmpty)
+    #expect(try await store.integrityProblems().isEmpty)
+}
+
+@Test(arguments: [
+    [], ["founded 0.000 12"], ["story 0.412 7", "storyMerge 0.300 3"], ["with \"quotes\" and \\ and\nlines"],
+    ["", ","], ["ünïcödé ✓", "[]"],
+])
+func reasonListsReadBackAsWritten(reasons: [String]) throws {
+    let text = ArticleJSON.encode(strings: reasons)
+    #expect(try ArticleJSON.decodeStrings(text) == reasons)
+    #expect(try JSONDecoder().decode([String].self, from: Data(text.utf8)) == reasons)
+}
+
+@Test func feedInfoJSONReadsBackAsTheSameInfo() throws {
+    let info = FeedInfo(
+        id: "urn:feed\\1", title: "News \"today\"\n", subtitle: "ünï ✓ \u{1}", link: "https://news.example/",
+        links: [Link(href: "https://news.example/feed", rel: "self", type: "application/atom+xml", length: 12)],
+        authors: [Person(name: "Ana", email: "ana@news.example"), Person()],
+        categories: [Category(term: "world", scheme: "https://news.example/c", label: "World")],
+        updated: Date(timeIntervalSinceReferenceDate: 817_683_822.550_592_2),
+        published: Date(timeIntervalSince1970: -0.5), icon: "i.png", logo: "l.png", language: "en",
+        schedule: ScheduleHints(
+            ttlMinutes: 30, skipHours: [3, 1, 22], skipDays: ["Sunday", "Monday"], updatePeriod: "daily",
+            updateFrequency: 2))
+    for value in [info, FeedInfo()] {
+        let text = try #require(ArticleJSON.encode(value))
+        #expect(try JSONDecoder().decode(FeedInfo.self, from: Data(text.utf8)) == value)
+    }
+    #expect(ArticleJSON.encode(FeedInfo(updated: Date(timeIntervalSinceReferenceDate: .nan))) == nil)
 }

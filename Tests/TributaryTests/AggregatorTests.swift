@@ -265,3 +265,43 @@ private struct Sandbox {
     let retitled = try await sandbox.aggregator().run(all: true)
     #expect(retitled.written.contains("atom.xml"))
 }
+
+/// What the store says about every article's placement and every story.
+private func placements(_ store: any FeedStore) async throws -> ([LinkCandidate], [StoryRecord]) {
+    (try await store.linkCandidates(firstSeenSince: .distantPast), try await store.stories(activeSince: .distantPast))
+}
+
+/// A run links its new articles while it fetches; what it stores must be what a replay of the window decides.
+@Test func linkingWhileFetchingStoresWhatTheReplayDecides() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let aggregator = try sandbox.aggregator()
+    let first = try await aggregator.run()
+    #expect(first.newArticles == 15)
+    let store = try SQLiteStore(path: aggregator.databasePath)
+    let streamed = try await placements(store)
+    #expect(streamed.0.allSatisfy { $0.storyID != nil })
+    try await aggregator.link(store: store, force: true, now: Date(), events: { _ in })
+    let replayed = try await placements(store)
+    #expect(replayed.0 == streamed.0)
+    #expect(replayed.1 == streamed.1)
+
+    // A later run streams the stored window first, then its new entry.
+    try sandbox.replace(
+        "<item>\n      <title>Tirana",
+        with: """
+            <item><title>Ohrid lake water level rises after Tirana talks</title><guid>ohrid-1</guid>\
+            <link>https://balkan-herald.example/ohrid</link></item>
+            <item>
+                  <title>Tirana
+            """, in: "balkan-herald.xml")
+    let second = try await aggregator.run(all: true)
+    #expect(second.newArticles == 1)
+    let streamedAgain = try await placements(store)
+    #expect(streamedAgain.0.count == 16)
+    #expect(streamedAgain.0.allSatisfy { $0.storyID != nil })
+    try await aggregator.link(store: store, force: true, now: Date(), events: { _ in })
+    let replayedAgain = try await placements(store)
+    #expect(replayedAgain.0 == streamedAgain.0)
+    #expect(replayedAgain.1 == streamedAgain.1)
+}
