@@ -219,20 +219,15 @@ public struct Linker {
         {
             start += 1
         }
-        // Revisited in first-seen order, then by date (ties by id), not arrival order: the second pass then gives
-        // the same stories whatever order the feeds delivered the window in, and the earliest article of a story
-        // founds it.
-        func precedes(_ a: Double, _ b: Double) -> Bool? {
+        // Revisited in first-seen order (ties by id), not arrival order: the second pass then gives the same
+        // stories whatever order the feeds delivered the window in. Not by date within a run: the first pass reads
+        // in first-seen order too, and a later run whose window no longer reaches these articles keeps the first
+        // pass's placement, which must be the one this pass gave.
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }.sorted {
+            let (a, b) = (seenTimes[Int($0)], seenTimes[Int($1)])
             if a.isNaN != b.isNaN { return !a.isNaN }
             if !a.isNaN && a != b { return a < b }
-            return nil
-        }
-        let roots: [Int32] = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }
-        let articles = roots.sorted { (first: Int32, second: Int32) -> Bool in
-            let (a, b) = (Int(first), Int(second))
-            if let seenFirst = precedes(seenTimes[a], seenTimes[b]) { return seenFirst }
-            if let earlier = precedes(times[a], times[b]) { return earlier }
-            return ids[a] < ids[b]
+            return ids[Int($0)] < ids[Int($1)]
         }
         func activeStories() -> [Int32] {
             var seen = Set<Int32>()
