@@ -16,7 +16,42 @@ enum DefaultTemplate {
         {{#atom}}<link rel="alternate" type="application/atom+xml" title="{{title}}" href="{{atom}}">
         {{/atom}}{{#rss}}<link rel="alternate" type="application/rss+xml" title="{{title}}" href="{{rss}}">
         {{/rss}}{{#json}}<link rel="alternate" type="application/feed+json" title="{{title}}" href="{{json}}">
-        {{/json}}<style>
+        {{/json}}
+        """# + stylesheet + #"""
+            <body>
+            <header>
+            <h1>{{#home}}<a href="{{home}}">{{title}}</a>{{/home}}{{^home}}{{title}}{{/home}}</h1>
+            {{#subtitle}}<p>{{subtitle}}</p>
+            {{/subtitle}}{{#hasFeeds}}<nav class="feeds">{{/hasFeeds}}{{#feeds}}<a href="{{href}}">{{label}}</a>{{/feeds}}{{#hasFeeds}}</nav>
+            {{/hasFeeds}}</header>
+            <main>
+            {{#days}}
+            <section>
+            <h2 class="day"><time datetime="{{date}}">{{heading}}</time></h2>
+            {{#stories}}
+            <article>
+            <h3>{{#link}}<a href="{{link}}">{{title}}</a>{{/link}}{{^link}}{{title}}{{/link}}</h3>
+            <p class="meta">{{#source}}{{#sourceLink}}<a href="{{sourceLink}}">{{source}}</a>{{/sourceLink}}{{^sourceLink}}{{source}}{{/sourceLink}} · {{/source}}<time datetime="{{datetime}}">{{time}}</time>{{#author}} · {{author}}{{/author}}</p>
+            {{#teaser}}<p class="teaser">{{teaser}}</p>
+            {{/teaser}}{{#hasSources}}<div class="also">Also covered by:<ul>{{/hasSources}}{{#sources}}<li><a href="{{href}}">{{title}}</a></li>{{/sources}}{{#hasSources}}</ul></div>
+            {{/hasSources}}{{#hasRelated}}<div class="related">Related:<ul>{{/hasRelated}}{{#related}}<li><a href="{{href}}">{{title}}</a></li>{{/related}}{{#hasRelated}}</ul></div>
+            {{/hasRelated}}{{#hasTags}}<p class="tags">{{/hasTags}}{{#tags}}<span>#{{term}}</span>{{/tags}}{{#hasTags}}</p>
+            {{/hasTags}}</article>
+            {{/stories}}
+            </section>
+            {{/days}}
+            {{^days}}<p>Nothing has been published yet.</p>
+            {{/days}}
+            </main>
+            <footer>Updated <time datetime="{{updated}}">{{updatedText}}</time> · {{generator}}</footer>
+            </body>
+            </html>
+            """#
+
+    /// The page's `<style>` element through the end of `<head>`: no template tags, so `RiverWriter` writes the
+    /// same bytes from here.
+    static let stylesheet = #"""
+        <style>
         :root { color-scheme: light dark; --ink: #1d1d1f; --muted: #5f6368; --rule: #d8d8dc; --accent: #0b57d0; --paper: #fbfbf8; }
         @media (prefers-color-scheme: dark) { :root { --ink: #e8e8ea; --muted: #a0a4ab; --rule: #3a3b3f; --accent: #8ab4f8; --paper: #17181a; } }
         * { box-sizing: border-box; }
@@ -40,33 +75,6 @@ enum DefaultTemplate {
         footer { padding: 1.5rem 1rem 2rem; font-size: .85rem; color: var(--muted); }
         </style>
         </head>
-        <body>
-        <header>
-        <h1>{{#home}}<a href="{{home}}">{{title}}</a>{{/home}}{{^home}}{{title}}{{/home}}</h1>
-        {{#subtitle}}<p>{{subtitle}}</p>
-        {{/subtitle}}{{#hasFeeds}}<nav class="feeds">{{/hasFeeds}}{{#feeds}}<a href="{{href}}">{{label}}</a>{{/feeds}}{{#hasFeeds}}</nav>
-        {{/hasFeeds}}</header>
-        <main>
-        {{#days}}
-        <section>
-        <h2 class="day"><time datetime="{{date}}">{{heading}}</time></h2>
-        {{#stories}}
-        <article>
-        <h3>{{#link}}<a href="{{link}}">{{title}}</a>{{/link}}{{^link}}{{title}}{{/link}}</h3>
-        <p class="meta">{{#source}}{{#sourceLink}}<a href="{{sourceLink}}">{{source}}</a>{{/sourceLink}}{{^sourceLink}}{{source}}{{/sourceLink}} · {{/source}}<time datetime="{{datetime}}">{{time}}</time>{{#author}} · {{author}}{{/author}}</p>
-        {{#teaser}}<p class="teaser">{{teaser}}</p>
-        {{/teaser}}{{#hasSources}}<div class="also">Also covered by:<ul>{{/hasSources}}{{#sources}}<li><a href="{{href}}">{{title}}</a></li>{{/sources}}{{#hasSources}}</ul></div>
-        {{/hasSources}}{{#hasRelated}}<div class="related">Related:<ul>{{/hasRelated}}{{#related}}<li><a href="{{href}}">{{title}}</a></li>{{/related}}{{#hasRelated}}</ul></div>
-        {{/hasRelated}}{{#hasTags}}<p class="tags">{{/hasTags}}{{#tags}}<span>#{{term}}</span>{{/tags}}{{#hasTags}}</p>
-        {{/hasTags}}</article>
-        {{/stories}}
-        </section>
-        {{/days}}
-        {{^days}}<p>Nothing has been published yet.</p>
-        {{/days}}
-        </main>
-        <footer>Updated <time datetime="{{updated}}">{{updatedText}}</time> · {{generator}}</footer>
-        </body>
-        </html>
+
         """#
 }

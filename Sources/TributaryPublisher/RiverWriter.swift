@@ -187,37 +187,6 @@ enum RiverWriter {
         out.raw(Array(escaped.utf8))
     }
 
-    /// The template from the end of the `<link>` lines to the end of `<head>`.
-    private static let style: StaticString = """
-        <style>
-        :root { color-scheme: light dark; --ink: #1d1d1f; --muted: #5f6368; --rule: #d8d8dc; --accent: #0b57d0; \
-        --paper: #fbfbf8; }
-        @media (prefers-color-scheme: dark) { :root { --ink: #e8e8ea; --muted: #a0a4ab; --rule: #3a3b3f; \
-        --accent: #8ab4f8; --paper: #17181a; } }
-        * { box-sizing: border-box; }
-        body { margin: 0; background: var(--paper); color: var(--ink); font: 17px/1.5 system-ui, -apple-system, \
-        "Segoe UI", Roboto, sans-serif; overflow-wrap: anywhere; }
-        header, main, footer { max-width: 46rem; margin: 0 auto; padding: 0 1rem; }
-        header { padding-top: 1.5rem; border-bottom: 1px solid var(--rule); }
-        header h1 { margin: 0; font-size: 1.7rem; line-height: 1.2; }
-        header p { margin: .3rem 0 1rem; color: var(--muted); }
-        nav.feeds a { margin-right: .8rem; font-size: .9rem; }
-        a { color: var(--accent); text-decoration: none; }
-        a:hover, a:focus { text-decoration: underline; }
-        h2.day { position: sticky; top: 0; margin: 1.5rem 0 .5rem; padding: .4rem 0; background: var(--paper); \
-        font-size: .95rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); \
-        border-bottom: 1px solid var(--rule); }
-        article { padding: .8rem 0 1rem; border-bottom: 1px solid var(--rule); }
-        article h3 { margin: 0 0 .25rem; font-size: 1.15rem; line-height: 1.3; }
-        .meta { margin: 0; font-size: .85rem; color: var(--muted); }
-        .teaser { margin: .4rem 0 0; }
-        .also, .related { margin: .5rem 0 0; font-size: .9rem; }
-        .also ul, .related ul { margin: .2rem 0 0; padding-left: 1.1rem; }
-        .tags { margin: .4rem 0 0; font-size: .8rem; color: var(--muted); }
-        .tags span { display: inline-block; margin-right: .4rem; }
-        footer { padding: 1.5rem 1rem 2rem; font-size: .85rem; color: var(--muted); }
-        </style>
-        </head>
-
-        """
+    /// The template's stylesheet through the end of `<head>`, shared with the template itself.
+    private static let style = Array(DefaultTemplate.stylesheet.utf8)
 }
