@@ -233,127 +233,78 @@ enum PlainText {
         }
     }
 
-    /// `from(html:limit:)` by scalars, for text `isSimple` accepts: the same steps as `fromCharacters`.
+    /// `from(html:limit:)` by scalars, for text `isSimple` accepts.
     static func fromScalars(_ html: String, limit: Int) -> String {
-        var out = ""
-        out.reserveCapacity(min(html.utf8.count, limit))
-        var inTag = false
-        var entity: String?
-        var lastWasSpace = true
-        var count = 0
-        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
-        }
-        func emit(_ scalar: Unicode.Scalar) {
-            if isWhitespace(scalar) {
-                if !lastWasSpace {
-                    out.unicodeScalars.append(" ")
-                    count += 1
-                }
-                lastWasSpace = true
-            } else {
-                out.unicodeScalars.append(scalar)
-                count += 1
-                lastWasSpace = false
-            }
-        }
-        func emit(_ text: String) {
-            for scalar in text.unicodeScalars { emit(scalar) }
-        }
-        for scalar in html.unicodeScalars {
-            if count >= limit { break }
-            if inTag {
-                if scalar == ">" {
-                    inTag = false
-                    emit(" ")
-                }
-                continue
-            }
-            if var pending = entity {
-                if scalar == ";" {
-                    entity = nil
-                    if let decoded = decode(entity: pending) {
-                        emit(String(decoded))
-                    } else {
-                        emit("&" + pending + ";")
-                    }
-                } else if pending.unicodeScalars.count < 10,
-                    Character(scalar).isLetter || Character(scalar).isNumber || scalar == "#"
-                {
-                    pending.unicodeScalars.append(scalar)
-                    entity = pending
-                } else {
-                    entity = nil
-                    emit("&" + pending)
-                    emit(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "<": inTag = true
-            case "&": entity = ""
-            default: emit(scalar)
-            }
-        }
-        if let pending = entity { emit("&" + pending) }
-        let trimmed = out.trimmingCharacters(in: .whitespaces)
-        return XMLCharacters.clean(trimmed)
+        strip(html.unicodeScalars, limit: limit, byteCount: html.utf8.count)
     }
 
+    /// `from(html:limit:)` by characters, for any text.
     static func fromCharacters(_ html: String, limit: Int) -> String {
+        strip(html, limit: limit, byteCount: html.utf8.count)
+    }
+
+    /// The one tag-dropping, entity-decoding, space-collapsing pass, over characters or over scalars (the same
+    /// steps either way; see `isSimple` for when scalars are enough).
+    private static func strip<Units: Sequence>(_ units: Units, limit: Int, byteCount: Int) -> String
+    where Units.Element: TextUnit {
         var out = ""
-        out.reserveCapacity(min(html.utf8.count, limit))
+        out.reserveCapacity(min(byteCount, limit))
         var inTag = false
         var entity: String?
+        var entityLength = 0
         var lastWasSpace = true
         var count = 0
-        func emit(_ character: Character) {
-            if character.isWhitespace {
+        func emit(_ unit: Units.Element) {
+            if unit.isSpace {
                 if !lastWasSpace {
                     out.append(" ")
                     count += 1
                 }
                 lastWasSpace = true
             } else {
-                out.append(character)
+                unit.append(to: &out)
                 count += 1
                 lastWasSpace = false
             }
         }
-        for character in html {
+        func emit(_ text: String) {
+            for unit in Units.Element.units(of: text) { emit(unit) }
+        }
+        for unit in units {
             if count >= limit { break }
             if inTag {
-                if character == ">" {
+                if unit.isTagEnd {
                     inTag = false
                     emit(" ")
                 }
                 continue
             }
-            if var pending = entity {
-                if character == ";" {
+            if let pending = entity {
+                if unit.isEntityEnd {
                     entity = nil
-                    if let decoded = decode(entity: pending) {
-                        emit(decoded)
-                    } else {
-                        for c in "&" + pending + ";" { emit(c) }
-                    }
-                } else if pending.count < 10, character.isLetter || character.isNumber || character == "#" {
-                    pending.append(character)
-                    entity = pending
+                    emit(decode(entity: pending).map(String.init) ?? "&" + pending + ";")
+                } else if entityLength < 10, unit.isEntityPart {
+                    var longer = pending
+                    unit.append(to: &longer)
+                    entity = longer
+                    entityLength += 1
                 } else {
                     entity = nil
-                    for c in "&" + pending { emit(c) }
-                    emit(character)
+                    emit("&" + pending)
+                    emit(unit)
                 }
                 continue
             }
-            switch character {
-            case "<": inTag = true
-            case "&": entity = ""
-            default: emit(character)
+            if unit.isTagStart {
+                inTag = true
+            } else if unit.isEntityStart {
+                entity = ""
+                entityLength = 0
+            } else {
+                emit(unit)
             }
         }
-        if let pending = entity { for c in "&" + pending { emit(c) } }
+        if let pending = entity { emit("&" + pending) }
         let trimmed = out.trimmingCharacters(in: .whitespaces)
         return XMLCharacters.clean(trimmed)
     }
@@ -387,4 +338,39 @@ enum PlainText {
         guard let value, let scalar = Unicode.Scalar(value) else { return nil }
         return Character(scalar)
     }
+}
+
+/// What `PlainText.strip` reads: a character, or a scalar where each scalar is a character of its own.
+private protocol TextUnit {
+    var isSpace: Bool { get }
+    /// A letter, a digit or `#`: may continue an entity reference.
+    var isEntityPart: Bool { get }
+    var isTagStart: Bool { get }
+    var isTagEnd: Bool { get }
+    var isEntityStart: Bool { get }
+    var isEntityEnd: Bool { get }
+    func append(to text: inout String)
+    static func units(of text: String) -> [Self]
+}
+
+extension Character: TextUnit {
+    var isSpace: Bool { isWhitespace }
+    var isEntityPart: Bool { isLetter || isNumber || self == "#" }
+    var isTagStart: Bool { self == "<" }
+    var isTagEnd: Bool { self == ">" }
+    var isEntityStart: Bool { self == "&" }
+    var isEntityEnd: Bool { self == ";" }
+    func append(to text: inout String) { text.append(self) }
+    static func units(of text: String) -> [Character] { Array(text) }
+}
+
+extension Unicode.Scalar: TextUnit {
+    var isSpace: Bool { isASCII ? self == " " || (0x09...0x0D).contains(value) : properties.isWhitespace }
+    var isEntityPart: Bool { Character(self).isLetter || Character(self).isNumber || self == "#" }
+    var isTagStart: Bool { self == "<" }
+    var isTagEnd: Bool { self == ">" }
+    var isEntityStart: Bool { self == "&" }
+    var isEntityEnd: Bool { self == ";" }
+    func append(to text: inout String) { text.unicodeScalars.append(self) }
+    static func units(of text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
 }
