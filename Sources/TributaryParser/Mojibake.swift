@@ -27,24 +27,31 @@ enum Mojibake {
                 bytes.append(UInt8(scalar.value))
                 continue
             }
-            guard let byte = windows1252Byte(scalar) else { return text }
-            if pendingContinuations > 0 {
-                guard byte & 0xC0 == 0x80 else { return text }
-                pendingContinuations -= 1
-            } else {
-                switch byte {
-                case 0xC2...0xDF: pendingContinuations = 1
-                case 0xE0...0xEF: pendingContinuations = 2
-                case 0xF0...0xF4: pendingContinuations = 3
-                default: return text
-                }
-            }
+            guard let byte = windows1252Byte(scalar), step(&pendingContinuations, byte) else { return text }
             bytes.append(byte)
         }
         guard pendingContinuations == 0, let decoded = String(validating: bytes, as: UTF8.self),
             decoded.utf8.count < text.utf8.count
         else { return text }
         return decoded
+    }
+
+    /// One byte of the UTF-8 the text would have been: a continuation where one is owed, else a lead byte that
+    /// says how many follow. False when the byte breaks UTF-8's structure.
+    @inline(__always)
+    private static func step(_ pendingContinuations: inout Int, _ byte: UInt8) -> Bool {
+        if pendingContinuations > 0 {
+            guard byte & 0xC0 == 0x80 else { return false }
+            pendingContinuations -= 1
+            return true
+        }
+        switch byte {
+        case 0xC2...0xDF: pendingContinuations = 1
+        case 0xE0...0xEF: pendingContinuations = 2
+        case 0xF0...0xF4: pendingContinuations = 3
+        default: return false
+        }
+        return true
     }
 
     /// Whether `repair` might change the text whose UTF-8 bytes these are; false means it would return the
@@ -84,18 +91,9 @@ enum Mojibake {
                 value = value << 6 | UInt32(byte & 0x3F)
             }
             index += length
-            guard let scalar = Unicode.Scalar(value), let byte = windows1252Byte(scalar) else { return false }
-            if pendingContinuations > 0 {
-                guard byte & 0xC0 == 0x80 else { return false }
-                pendingContinuations -= 1
-            } else {
-                switch byte {
-                case 0xC2...0xDF: pendingContinuations = 1
-                case 0xE0...0xEF: pendingContinuations = 2
-                case 0xF0...0xF4: pendingContinuations = 3
-                default: return false
-                }
-            }
+            guard let scalar = Unicode.Scalar(value), let byte = windows1252Byte(scalar),
+                step(&pendingContinuations, byte)
+            else { return false }
         }
         return pendingContinuations == 0
     }
