@@ -201,7 +201,12 @@ enum HealthJSON {
         }
 
         private mutating func skipSpace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
         }
 
         private mutating func value() -> Value? {
@@ -227,9 +232,19 @@ enum HealthJSON {
 
         private mutating func number() -> Value? {
             let start = position
-            while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+            while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
             guard position > start else { return nil }
             return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+        }
+
+        private static func isNumberByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "e"), UInt8(ascii: "E"):
+                true
+            default:
+                false
+            }
         }
 
         private mutating func object() -> Value? {
@@ -290,6 +305,17 @@ enum HealthJSON {
         /// A string at the current quote; escapes other than the simple ones and `\u` give nil.
         private mutating func string() -> String? {
             position += 1
+            // Most strings have no escape: take them straight from the input.
+            var end = position
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+                bytes[end] >= 0x20
+            {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                defer { position = end + 1 }
+                return String(validating: bytes[position..<end], as: UTF8.self)
+            }
             var out: [UInt8] = []
             while position < bytes.count {
                 let byte = bytes[position]

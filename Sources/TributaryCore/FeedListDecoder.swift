@@ -27,7 +27,8 @@ struct FeedListDecoder {
             for (index, element) in elements.enumerated() {
                 feedList.append(try decodeFeed(element, index: index))
             }
-            try validate(feedList)
+            // decodeFeed has checked each URL already.
+            try refuseDuplicates(feedList)
             list.feeds = feedList
         }
         return list
@@ -143,8 +144,15 @@ struct FeedListDecoder {
         return subscription
     }
 
-    /// Refuses duplicate feed URLs, naming both places.
+    /// Refuses duplicate feed URLs, naming both places, and URLs that are neither http(s) nor a path.
     func validate(_ feeds: [Subscription]) throws(ConfigError) {
+        try refuseDuplicates(feeds)
+        for (index, feed) in feeds.enumerated() {
+            try Self.validateFeedURL(feed.url, context: "feed \(index + 1) (\"\(feed.url)\")", path: path)
+        }
+    }
+
+    private func refuseDuplicates(_ feeds: [Subscription]) throws(ConfigError) {
         var seen: [String: Int] = [:]
         seen.reserveCapacity(feeds.count)
         for (index, feed) in feeds.enumerated() {
@@ -153,7 +161,6 @@ struct FeedListDecoder {
                     "\(path): feed \(index + 1) (\"\(feed.url)\"): key \"url\": duplicate of feed \(first + 1)")
             }
             seen[feed.url] = index
-            try Self.validateFeedURL(feed.url, context: "feed \(index + 1) (\"\(feed.url)\")", path: path)
         }
     }
 
@@ -169,15 +176,26 @@ struct FeedListDecoder {
         guard !url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw ConfigError("\(prefix): contains a control character")
         }
-        guard let scheme = Self.scheme(of: url) else { return }
+        let bytes = Array(url.utf8)
+        guard let colon = Self.schemeEnd(bytes) else { return }
+        let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         guard scheme == "http" || scheme == "https" else {
             throw ConfigError("\(prefix): the scheme \"\(scheme):\" is not supported; use http(s) or a plain path")
         }
-        let rest = url.dropFirst(scheme.count + 1)
-        let authority = rest.dropFirst(2).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let host = authority.split(separator: "@").last ?? ""
-        guard rest.hasPrefix("//"), !host.isEmpty, !host.hasPrefix(":")
-        else {
+        // The authority runs from after "//" to the first "/", "?" or "#"; the host is what follows any "user@",
+        // and it must not be empty or start with the port.
+        let slash = UInt8(ascii: "/")
+        let authorityStart = colon + 3
+        guard authorityStart <= bytes.count, bytes[colon + 1] == slash, bytes[colon + 2] == slash else {
+            throw ConfigError("\(prefix): \"\(url)\" has no host")
+        }
+        let authorityEnd =
+            bytes[authorityStart...].firstIndex {
+                $0 == slash || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+            } ?? bytes.count
+        let userEnd = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@"))
+        let hostStart = userEnd.map { $0 + 1 } ?? authorityStart
+        guard hostStart < authorityEnd, bytes[hostStart] != UInt8(ascii: ":") else {
             throw ConfigError("\(prefix): \"\(url)\" has no host")
         }
     }
@@ -186,16 +204,22 @@ struct FeedListDecoder {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    /// The lower-cased scheme when the string starts with one (`letter *( letter / digit / "+" / "-" / "." ) ":"`).
-    private static func scheme(of url: String) -> String? {
-        guard let colon = url.firstIndex(of: ":") else { return nil }
-        let candidate = url[..<colon]
-        guard let first = candidate.unicodeScalars.first, first.isASCIILetter,
-            candidate.unicodeScalars.allSatisfy({
-                $0.isASCIILetter || $0.isASCIIDigit || "+-.".unicodeScalars.contains($0)
-            })
-        else { return nil }
-        return candidate.lowercased()
+    /// Where the scheme's ":" is when the URL starts with one (`letter *( letter / digit / "+" / "-" / "." ) ":"`).
+    ///
+    /// Feeds.json files hold thousands of URLs; reading bytes keeps the check out of the startup's profile.
+    private static func schemeEnd(_ bytes: [UInt8]) -> Int? {
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, isASCIILetter(bytes[0]) else {
+            return nil
+        }
+        for byte in bytes[1..<colon] {
+            guard isASCIILetter(byte) || (0x30...0x39).contains(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E
+            else { return nil }
+        }
+        return colon
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 }
 

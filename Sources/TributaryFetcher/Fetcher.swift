@@ -14,18 +14,31 @@ final class RunSignals: Sendable {
 
     /// Results handed over but not yet taken by the consumer.
     var backlog: Int { waiting.load(ordering: .relaxed) }
-    func handedOver() { waiting.add(1, ordering: .relaxed) }
+    func handedOver(_ count: Int) { waiting.add(count, ordering: .relaxed) }
     func taken() { waiting.subtract(1, ordering: .relaxed) }
 }
 
-/// The inner stream's iterator, driven by the outer stream's single consumer.
+/// The inner stream's iterator, driven by the outer stream's single consumer: it takes the engine's batches and
+/// gives out their results one at a time.
 private final class ResultIterator: @unchecked Sendable {
     // @unchecked: `AsyncStream(unfolding:)` calls its closure for one consumer, one element at a time, so the
     // iterator is never used from two places at once.
-    var iterator: AsyncStream<FetchResult>.AsyncIterator
+    private var iterator: AsyncStream<[FetchResult]>.AsyncIterator
+    private var batch: [FetchResult] = []
+    private var position = 0
 
-    init(_ iterator: AsyncStream<FetchResult>.AsyncIterator) {
+    init(_ iterator: AsyncStream<[FetchResult]>.AsyncIterator) {
         self.iterator = iterator
+    }
+
+    func next() async -> FetchResult? {
+        while position >= batch.count {
+            guard let next = await iterator.next() else { return nil }
+            batch = next
+            position = 0
+        }
+        position += 1
+        return batch[position - 1]
     }
 }
 
@@ -81,7 +94,7 @@ public final class Fetcher: Sendable {
     /// passes (what was unfinished then is yielded as failed with `FetchError.Kind.deadline`).
     /// Dropping the stream stops the run.
     public func fetch(_ requests: [FetchRequest]) -> AsyncStream<FetchResult> {
-        let (results, continuation) = AsyncStream<FetchResult>.makeStream()
+        let (results, continuation) = AsyncStream<[FetchResult]>.makeStream()
         let signals = RunSignals()
         continuation.onTermination = { _ in signals.stop() }
         let job = EngineJob(
@@ -95,7 +108,7 @@ public final class Fetcher: Sendable {
         let source = ResultIterator(results.makeAsyncIterator())
         return AsyncStream(
             unfolding: {
-                let next = await source.iterator.next()
+                let next = await source.next()
                 if next != nil { signals.taken() }
                 return next
             },

@@ -95,7 +95,15 @@ struct Ingester {
             guard seen.insert(key).inserted else { continue }
             let hash = entry.contentHash
             if let existing = stored[key] {
-                if existing.hash != hash {
+                if existing.hash != hash, Self.isLegacy(existing.hash),
+                    existing.hash == EntryIdentity.legacyContentHash(of: article)
+                {
+                    // Unchanged since a store written before today's hash: only the hash is brought up to date.
+                    try db.cachedStatement(sql: "UPDATE articles SET content_hash = ? WHERE id = ?").execute(
+                        arguments: [hash, existing.id])
+                    stored[key]?.hash = hash
+                    result.unchanged += 1
+                } else if existing.hash != hash {
                     try db.cachedStatement(
                         sql: """
                             UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?,
@@ -209,6 +217,11 @@ struct Ingester {
             known[row["entry_key"]] = Known(firstSeen: row["first_seen"], lastSeen: row["last_seen"], link: row["link"])
         }
         return known
+    }
+
+    /// A content hash from before `EntryIdentity.contentHashPrefix`.
+    private static func isLegacy(_ hash: String) -> Bool {
+        !hash.hasPrefix(EntryIdentity.contentHashPrefix)
     }
 
     private func loadArticles(_ url: String) throws -> [String: Stored] {

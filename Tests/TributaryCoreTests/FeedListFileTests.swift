@@ -67,7 +67,10 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect(error.description.contains("duplicate of feed 1"))
     }
 
-    @Test(arguments: ["file:///etc/passwd", "ftp://example.org/feed", "gopher://x/", "https:///nohost", "", " x"])
+    @Test(arguments: [
+        "file:///etc/passwd", "ftp://example.org/feed", "gopher://x/", "https:///nohost", "http://user@/x",
+        "http://:80/", "http:", "", " x",
+    ])
     func unsupportedURLsAreRefused(url: String) throws {
         let error = try #require(throws: ConfigError.self) {
             try load("{\"feeds\": [{\"url\": \(String(reflecting: url))}]}")

@@ -383,6 +383,43 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(try await store.integrityProblems().isEmpty)
 }
 
+/// Articles stored with the old byte-at-a-time content hash are not reported as edited when they come again
+/// unchanged after an upgrade; an article that did change still is.
+@Test func unchangedArticlesFromAnOldStoreAreNotEdits() async throws {
+    let fixture = try #require(Bundle.module.url(forResource: "Fixtures/v2-store", withExtension: "sqlite"))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("state.sqlite")
+    try FileManager.default.copyItem(at: fixture, to: path)
+    let store = try SQLiteStore(path: path.path)
+    let stored = try await store.articles(firstSeenSince: .distantPast)
+    #expect(stored.allSatisfy { !$0.contentHash.hasPrefix(EntryIdentity.contentHashPrefix) })
+    let byFeed = Dictionary(grouping: stored, by: \.feedURL)
+    func updates(editing editedID: Int64?) -> [FeedUpdate] {
+        byFeed.keys.sorted().map { url in
+            let articles = (byFeed[url] ?? []).sorted { $0.id < $1.id }.map { storedArticle in
+                var article = storedArticle.article
+                if storedArticle.id == editedID { article.title = (article.title ?? "") + " (corrected)" }
+                return article
+            }
+            return FeedUpdate(
+                state: FeedState(url: url, lastStatus: 200), parsed: ParsedFeed(info: FeedInfo(), articles: articles))
+        }
+    }
+    let now = Date().addingTimeInterval(60)
+    let again = try await store.ingest(updates(editing: nil), now: now)
+    #expect(again.flatMap(\.updatedArticles).isEmpty)
+    #expect(again.flatMap(\.newArticles).isEmpty)
+    #expect(again.map(\.unchanged).reduce(0, +) == stored.count)
+    let upgraded = try await store.articles(firstSeenSince: .distantPast)
+    #expect(upgraded.allSatisfy { $0.contentHash.hasPrefix(EntryIdentity.contentHashPrefix) })
+
+    let edited = try #require(stored.first?.id)
+    let afterEdit = try await store.ingest(updates(editing: edited), now: now.addingTimeInterval(60))
+    #expect(afterEdit.flatMap(\.updatedArticles) == [edited])
+}
+
 @Test(arguments: [
     [], ["founded 0.000 12"], ["story 0.412 7", "storyMerge 0.300 3"], ["with \"quotes\" and \\ and\nlines"],
     ["", ","], ["ünïcödé ✓", "[]"],
