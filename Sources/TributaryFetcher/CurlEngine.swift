@@ -399,11 +399,13 @@ private final class CurlEngine {
             finish(request, FetchResult(request: request, outcome: .failed(refusal)))
             return
         }
-        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+        let reused = idleHandles.popLast()
+        guard let easy = reused ?? curl_easy_init() else {
             finish(
                 request, FetchResult(request: request, outcome: .failed(FetchError(.other, "curl_easy_init failed"))))
             return
         }
+        if reused == nil { configureOnce(easy) }
         let transfer = Transfer(
             request: request, hostKey: hostKey, policy: policy, maxBytes: max(settings.maxBytes, 0), easy: easy)
         configure(transfer)
@@ -439,10 +441,9 @@ private final class CurlEngine {
         return nil
     }
 
-    /// Options that stay the same for every hop of a transfer.
-    func configure(_ transfer: Transfer) {
-        let easy = transfer.easy
-        let request = transfer.request
+    /// Options that are the same for every transfer of this run, set once per handle: a finished transfer's handle
+    /// is reused as it is, and `configure` sets every option that differs from one transfer to the next.
+    func configureOnce(_ easy: UnsafeMutableRawPointer) {
         _ = tributary_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = tributary_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         _ = tributary_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
@@ -450,12 +451,6 @@ private final class CurlEngine {
         _ = tributary_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         _ = tributary_easy_setopt_string(easy, CURLOPT_USERAGENT, job.userAgent)
         _ = tributary_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        if request.url.lowercased().hasPrefix("https:") {
-            // Wait for the first TLS connection's ALPN answer so HTTP/2 hosts get one multiplexed connection.
-            // Not for plain http: there curl would wait for the first response, and a stalled feed would hold
-            // up every other feed of its host.
-            _ = tributary_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
-        }
         _ = tributary_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = tributary_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         // An empty proxy turns off the http_proxy/https_proxy environment variables: proxies come from
@@ -465,15 +460,30 @@ private final class CurlEngine {
         _ = tributary_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, max(settings.lowSpeedBytes, 0))
         _ = tributary_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(Int(settings.lowSpeedTime.rounded(.up)), 0))
         _ = tributary_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(settings.maxBytes, 0)))
-        _ = tributary_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         _ = tributary_easy_setopt_write_callback(easy, onBody)
-        _ = tributary_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, transfer.context)
         _ = tributary_easy_setopt_header_callback(easy, onHeader)
-        _ = tributary_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, transfer.context)
         if settings.proxy?.isEmpty ?? true {
             // Behind a configured proxy the socket leads to the proxy, which the operator chose; the URL
             // checks still apply to every hop.
             _ = tributary_easy_setopt_opensocket_callback(easy, onOpenSocket)
+        }
+        if let caFile = job.hooks.caFile { _ = tributary_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+    }
+
+    /// Options of one transfer: the pointers to its state, its request headers, and whatever depends on its URL.
+    /// Every one of them is set for every transfer, so nothing of the handle's previous transfer carries over.
+    func configure(_ transfer: Transfer) {
+        let easy = transfer.easy
+        let request = transfer.request
+        // Wait for the first TLS connection's ALPN answer so HTTP/2 hosts get one multiplexed connection. Not for
+        // plain http: there curl would wait for the first response, and a stalled feed would hold up every other
+        // feed of its host.
+        let https = request.url.utf8.count > 6 && request.url.prefix(6).lowercased() == "https:"
+        _ = tributary_easy_setopt_long(easy, CURLOPT_PIPEWAIT, https ? 1 : 0)
+        _ = tributary_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        _ = tributary_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, transfer.context)
+        _ = tributary_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, transfer.context)
+        if settings.proxy?.isEmpty ?? true {
             _ = tributary_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, transfer.context)
         }
         var headers: UnsafeMutablePointer<curl_slist>?
@@ -495,7 +505,6 @@ private final class CurlEngine {
             transfer.resolveList = list
             _ = tributary_easy_setopt_slist(easy, CURLOPT_RESOLVE, list)
         }
-        if let caFile = job.hooks.caFile { _ = tributary_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
     }
 
     func milliseconds(_ seconds: Double) -> Int {
@@ -660,7 +669,6 @@ private final class CurlEngine {
     func complete(_ transfer: Transfer, _ result: FetchResult) {
         active[transfer.easy] = nil
         activeByHost[transfer.hostKey, default: 1] -= 1
-        curl_easy_reset(transfer.easy)
         idleHandles.append(transfer.easy)
         transfer.release()
         finish(transfer.request, result)

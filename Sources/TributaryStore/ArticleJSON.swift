@@ -257,17 +257,48 @@ struct ArticleJSON {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { text in
-            // Runs of bytes that need no escape (almost all of any text) are copied whole.
+            // Runs of bytes that need no escape (almost all of any text) are found a word at a time and copied whole.
             var start = 0
-            for (index, byte) in text.enumerated()
-            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            var index = Self.firstToEscape(in: text, from: 0)
+            while index < text.count {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<index]))
-                escape(byte)
+                escape(text[index])
                 start = index + 1
+                index = Self.firstToEscape(in: text, from: start)
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The first position at or after `start` whose byte JSON must escape (a control character, `"` or `\\`), or
+    /// the count. Eight bytes are tested at once: for `y = word ^ c…`, `(y - 0x01…) & ~y & 0x80…` is non-zero when
+    /// some byte equals `c`, and `(word - 0x20…) & ~word & 0x80…` when some byte is below 0x20; either can also
+    /// mark a byte above a true hit, which only sends that word to the byte-by-byte test.
+    private static func firstToEscape(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = text.baseAddress else { return text.count }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index < text.count {
+            if index + 8 <= text.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let hits =
+                    ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote)
+                    | ((backslash &- ones) & ~backslash)
+                if hits & highs == 0 {
+                    index += 8
+                    continue
+                }
+            }
+            let byte = text[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
+            index += 1
+        }
+        return text.count
     }
 
     private mutating func escape(_ byte: UInt8) {

@@ -304,6 +304,20 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(lean.last?.title == "")
 }
 
+/// The writer tests eight bytes at a time for what needs escaping: put each such byte at every place in and
+/// across those words, next to non-ASCII text, and read the result back with Foundation.
+@Test func articleJSONEscapesAtEveryOffset() throws {
+    for special in ["\"", "\\", "\n", "\u{1}", "\u{1F}", "\t"] {
+        for offset in 0..<19 {
+            let text =
+                String(repeating: "a", count: offset) + special + "é«b»" + String(repeating: "z", count: 19 - offset)
+            let article = Article(id: text, title: special + text + special)
+            let json = try #require(ArticleJSON.encode(article))
+            #expect(try JSONDecoder().decode(Article.self, from: Data(json.utf8)) == article)
+        }
+    }
+}
+
 @Test func articleJSONReadsBackAsTheSameArticle() throws {
     let person = Person(name: "Ana \"A\" Pérez", email: "ana@example.org", uri: "https://ana.example/")
     let full = Article(
