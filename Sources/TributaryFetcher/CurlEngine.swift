@@ -491,10 +491,10 @@ private final class CurlEngine {
             headers,
             "Accept: application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
                 + "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
-        if let etag = request.etag, !etag.isEmpty, !etag.contains(where: \.isNewline) {
+        if let etag = request.etag, Self.isHeaderValue(etag) {
             headers = curl_slist_append(headers, "If-None-Match: \(etag)")
         }
-        if let modified = request.lastModified, !modified.isEmpty, !modified.contains(where: \.isNewline) {
+        if let modified = request.lastModified, Self.isHeaderValue(modified) {
             headers = curl_slist_append(headers, "If-Modified-Since: \(modified)")
         }
         transfer.requestHeaders = headers
@@ -505,6 +505,12 @@ private final class CurlEngine {
             transfer.resolveList = list
             _ = tributary_easy_setopt_slist(easy, CURLOPT_RESOLVE, list)
         }
+    }
+
+    /// A stored validator that can go into a request header as it is: not empty, no control characters (a line
+    /// break would start a header of its own).
+    static func isHeaderValue(_ value: String) -> Bool {
+        !value.isEmpty && !value.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     func milliseconds(_ seconds: Double) -> Int {

@@ -305,3 +305,14 @@ private func placements(_ store: any FeedStore) async throws -> ([LinkCandidate]
     #expect(replayedAgain.0 == streamedAgain.0)
     #expect(replayedAgain.1 == streamedAgain.1)
 }
+
+/// Scores in `tributary stories --explain` read the same as printf's "%.3f", ties between thousandths included.
+@Test func scoresAreWrittenAsPrintfWouldWriteThem() {
+    var generator = SystemRandomNumberGenerator()
+    let chosen: [Double] = [0, 1, 0.0005, 0.0015, 0.0125, 0.0135, 0.2505, 0.9995, 0.999_999, 1e-9, 0.25, 12.3456, 3e14]
+    let random = (0..<5_000).map { _ in Double.random(in: 0...1, using: &generator) }
+    let ties = (0..<1_000).map { (Double($0) + 0.5) / 1000 }
+    for value in chosen + random + ties {
+        #expect(Aggregator.threeDecimals(value) == String(format: "%.3f", value), "\(value)")
+    }
+}
