@@ -99,4 +99,27 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
         precondition(stored == articleCount, "saw \(stored) of \(articleCount)")
     }
+
+    Benchmark("SQLiteStore.saveLinks 28k decisions, 10k stories") { benchmark in
+        let path = freshStorePath()
+        defer { removeStore(at: path) }
+        let store = try SQLiteStore(path: path)
+        _ = try await ingestAll(updates, into: store, now: now)
+        let ids = try await store.linkCandidates(firstSeenSince: .distantPast).map(\.id)
+        // Stories of about three articles, every fifth article a copy of its story's first, as a first run links them.
+        let links = ids.enumerated().map { index, id in
+            let founder = ids[index - index % 3]
+            return LinkUpdate(
+                articleID: id, storyID: String(founder), duplicateOf: index % 5 == 4 ? founder : nil,
+                reasons: index % 3 == 0 ? ["founded 0.000 \(id)"] : ["story 0.412 \(founder)"])
+        }
+        let stories = stride(from: 0, to: ids.count, by: 3).map { index in
+            StoryRecord(
+                id: String(ids[index]), title: "Story \(index)",
+                related: [String(ids[(index + 3) % ids.count]), String(ids[(index + 6) % ids.count])], lastActive: now)
+        }
+        benchmark.startMeasurement()
+        try await store.saveLinks(links, stories: stories)
+        benchmark.stopMeasurement()
+    }
 }

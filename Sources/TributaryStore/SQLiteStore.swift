@@ -309,39 +309,69 @@ public final class SQLiteStore: FeedStore {
     public func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws {
         guard !links.isEmpty || !stories.isEmpty else { return }
         try await writing { db in
-            for story in stories {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO stories (id, title, last_active) VALUES (?, ?, ?)
+            // Many rows per statement: a first run stores tens of thousands of decisions at the very end, and one
+            // statement per row spent more on binding and stepping than on the rows.
+            for chunk in stories.chunked(Self.rowsPerStatement) {
+                try Self.execute(
+                    db, rows: chunk.count, columns: 3,
+                    sql: { values in
+                        """
+                        INSERT INTO stories (id, title, last_active) VALUES \(values)
                         ON CONFLICT(id) DO UPDATE SET title = excluded.title, last_active = excluded.last_active
                         """
-                ).execute(arguments: [story.id, story.title, story.lastActive.timeIntervalSince1970])
-                try db.cachedStatement(sql: "DELETE FROM story_related WHERE story_id = ?").execute(arguments: [
-                    story.id
-                ])
-                for (rank, related) in story.related.enumerated() where related != story.id {
-                    try db.cachedStatement(
-                        sql: "INSERT OR IGNORE INTO story_related (story_id, rank, related_id) VALUES (?, ?, ?)"
-                    ).execute(arguments: [story.id, rank, related])
-                }
+                    },
+                    arguments: chunk.flatMap { story -> [(any DatabaseValueConvertible)?] in
+                        [story.id, story.title, story.lastActive.timeIntervalSince1970]
+                    })
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                try db.cachedStatement(sql: "DELETE FROM story_related WHERE story_id IN (\(marks))").execute(
+                    arguments: StatementArguments(chunk.map(\.id)))
             }
-            // One narrow row per decision, through one prepared statement; the article rows are not touched.
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO article_links (article_id, story_id, duplicate_of, reasons) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,
-                        duplicate_of = excluded.duplicate_of, reasons = excluded.reasons
-                    """)
-            for link in links {
-                let reasons = ArticleJSON.encode(strings: link.reasons)
-                try statement.execute(arguments: [
-                    link.articleID, link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf, reasons,
-                ])
+            let related = stories.flatMap { story in
+                story.related.enumerated().filter { $0.element != story.id }.map { (story.id, $0.offset, $0.element) }
+            }
+            for chunk in related.chunked(Self.rowsPerStatement) {
+                try Self.execute(
+                    db, rows: chunk.count, columns: 3,
+                    sql: { "INSERT OR IGNORE INTO story_related (story_id, rank, related_id) VALUES \($0)" },
+                    arguments: chunk.flatMap { row -> [(any DatabaseValueConvertible)?] in [row.0, row.1, row.2] })
+            }
+            // One narrow row per decision; the article rows are not touched.
+            for chunk in links.chunked(Self.rowsPerStatement) {
+                try Self.execute(
+                    db, rows: chunk.count, columns: 4,
+                    sql: { values in
+                        """
+                        INSERT INTO article_links (article_id, story_id, duplicate_of, reasons) VALUES \(values)
+                        ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,
+                            duplicate_of = excluded.duplicate_of, reasons = excluded.reasons
+                        """
+                    },
+                    arguments: chunk.flatMap { link -> [(any DatabaseValueConvertible)?] in
+                        [
+                            link.articleID, link.storyID, link.duplicateOf == link.articleID ? nil : link.duplicateOf,
+                            ArticleJSON.encode(strings: link.reasons),
+                        ]
+                    })
             }
             try Self.bumpRevision(db)
             // A story whose every article moved to another one is gone.
             try db.execute(sql: "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM article_links)")
         }
+    }
+
+    /// Rows per multi-row statement: 200 rows of at most 4 values stay far below SQLite's limit on bound values.
+    static let rowsPerStatement = 200
+
+    /// Runs `sql` (given the `(?, ?), (?, ?)…` list for `rows` rows of `columns` values) with `arguments`, row by
+    /// row. A full chunk's statement is prepared once and reused.
+    private static func execute(
+        _ db: Database, rows: Int, columns: Int, sql: (String) -> String,
+        arguments: [(any DatabaseValueConvertible)?]
+    ) throws {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
+        let values = Array(repeating: row, count: rows).joined(separator: ",")
+        try db.cachedStatement(sql: sql(values)).execute(arguments: StatementArguments(arguments))
     }
 
     public func stories(activeSince since: Date) async throws -> [StoryRecord] {
