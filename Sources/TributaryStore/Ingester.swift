@@ -44,17 +44,21 @@ struct Ingester {
             try SQLiteStore.upsertHTTP(state, db)
             return IngestResult(feedURL: url)
         }
+        let prepared = update.prepared ?? PreparedEntries(parsed, feedURL: url)
         if let previous = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?"),
             arguments: [url])
         {
             state.keyByLink = previous["key_by_link"]
             state.churnStrikes = previous["churn_strikes"]
-            // Compared decoded: sets encode in a different order in every process.
+            // The same text is the same info (ArticleJSON writes sets sorted); other text is compared decoded, since
+            // rows written by JSONEncoder have their sets in another order in every process.
             let text: String? = previous["info"]
-            let old = text.flatMap { try? JSONDecoder().decode(FeedInfo.self, from: Data($0.utf8)) }
-            if old != parsed.info {
-                changedOutputs = true
+            if text == nil || text != prepared.infoJSON {
+                let old = text.flatMap { try? JSONDecoder().decode(FeedInfo.self, from: Data($0.utf8)) }
+                if old != parsed.info {
+                    changedOutputs = true
+                }
             }
         } else {
             state.keyByLink = false
@@ -64,7 +68,6 @@ struct Ingester {
         var result = IngestResult(feedURL: url)
         state.info = parsed.info
 
-        let prepared = update.prepared ?? PreparedEntries(parsed, feedURL: url)
         var known = try loadIdentities(url)
         if !state.keyByLink {
             if churns(parsed.articles, keys: prepared.entries, known: known) {
