@@ -59,15 +59,15 @@ extension Aggregator {
     ) async throws(TributaryError) {
         let (links, stories) = Self.records(
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
-        // The replay mostly reproduces what is stored: write only the articles whose placement moved.
+        // Articles placed by an earlier run keep their placement (and its explanation) unless a new article merged
+        // their story into another: write only the articles that are new or moved.
         var stored: [Int64: LinkCandidate] = [:]
         for article in articles {
             stored[article.id] = article
         }
         let moved = links.filter { link in
-            guard let before = stored[link.articleID] else { return true }
+            guard let before = stored[link.articleID], before.storyID != nil else { return true }
             return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
-                || before.reasons != link.reasons
         }
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories (\(moved.count) moved)")
@@ -77,7 +77,9 @@ extension Aggregator {
         LinkInput(
             id: String(stored.id), title: stored.title, summary: stored.text, link: stored.link,
             canonicalLink: stored.canonicalLink, source: stored.feedURL, published: stored.published,
-            firstSeen: stored.firstSeen, priority: priority)
+            firstSeen: stored.firstSeen, priority: priority,
+            earlier: stored.storyID.map { EarlierDecision(story: $0, duplicateOf: stored.duplicateOf.map(String.init)) }
+        )
     }
 
     /// The store's form of the linker's decisions: one update per article, one record per story.

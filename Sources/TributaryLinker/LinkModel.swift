@@ -19,10 +19,14 @@ public struct LinkInput: Sendable, Hashable, Codable {
     public var firstSeen: Date?
     /// The feeds.json priority of its feed: among duplicates the highest leads.
     public var priority: Int
+    /// Where an earlier run placed the article, when it did: the linker keeps that placement and decides only the
+    /// articles new since, so stories do not reshuffle from one run to the next.
+    public var earlier: EarlierDecision?
 
     public init(
         id: String, title: String? = nil, summary: String? = nil, link: String? = nil, canonicalLink: String? = nil,
-        source: String? = nil, published: Date? = nil, firstSeen: Date? = nil, priority: Int = 0
+        source: String? = nil, published: Date? = nil, firstSeen: Date? = nil, priority: Int = 0,
+        earlier: EarlierDecision? = nil
     ) {
         self.id = id
         self.title = title
@@ -33,6 +37,18 @@ public struct LinkInput: Sendable, Hashable, Codable {
         self.published = published
         self.firstSeen = firstSeen
         self.priority = priority
+        self.earlier = earlier
+    }
+}
+
+/// A decision an earlier run stored: the article's story and, for a copy, the article that leads its group.
+public struct EarlierDecision: Sendable, Hashable, Codable {
+    public var story: String
+    public var duplicateOf: String?
+
+    public init(story: String, duplicateOf: String? = nil) {
+        self.story = story
+        self.duplicateOf = duplicateOf
     }
 }
 

@@ -27,6 +27,16 @@ public struct Linker {
     private var reasonTarget: [Int32] = []
     private var tokens: [Token] = []
     private var sinceMerge = 0
+    /// Per article: true when an earlier run's placement was kept rather than decided now.
+    private var kept: [Bool] = []
+    /// Groups of copies rebuilt from earlier decisions: the root article of each group, by the id of its lead.
+    private var keptGroups: [String: Int32] = [:]
+    /// The stored lead of each rebuilt group, by root: it keeps leading, whatever order the replay met them in.
+    private var keptLeads: [Int32: Int32] = [:]
+    /// Stories rebuilt from earlier decisions, by the id they were stored under, and that id for each: a story
+    /// keeps its name even when the article that founded it has left the window.
+    private var keptStories: [String: Int32] = [:]
+    private var keptStoryNames: [Int32: String] = [:]
 
     private enum ReasonCode: UInt8 {
         case founded, canonicalURL, textHash, nearDuplicate, story, reassigned
@@ -53,6 +63,7 @@ public struct Linker {
         times.append(time)
         seenTimes.append((article.firstSeen ?? article.published)?.timeIntervalSince1970 ?? .nan)
         priorities.append(Int32(clamping: article.priority))
+        kept.append(article.earlier != nil && parameters.enabled)
         guard parameters.enabled else {
             duplicateRoot.append(index)
             record(.founded, 0, index)
@@ -76,7 +87,9 @@ public struct Linker {
         let lead = tokens.prefix(titleCount + parameters.leadWords)
         let hasSignature = duplicates.computeSignature(lead)
         var match: (article: Int32, score: Double, code: ReasonCode)?
-        if let exact = duplicates.exactMatch(url: urlKey, text: textKey) {
+        if article.earlier != nil {
+            // Placed by an earlier run: entered in the indexes for the articles to come, not matched again.
+        } else if let exact = duplicates.exactMatch(url: urlKey, text: textKey) {
             match = (exact.article, 1, exact.rule == .canonicalURL ? .canonicalURL : .textHash)
         } else if hasSignature {
             let window = parameters.dupWindowHours
@@ -94,7 +107,9 @@ public struct Linker {
                 bytes: Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
         }
 
-        if let match {
+        if let earlier = article.earlier {
+            keep(earlier, article: index, id: article.id, time: time)
+        } else if let match {
             let root = duplicateRoot[Int(match.article)]
             duplicateRoot.append(root)
             storyIndex.addDuplicate(of: root, time: time)
@@ -115,6 +130,32 @@ public struct Linker {
                 storyIndex.mergePass(inWindow: Self.inWindow)
             }
         }
+    }
+
+    /// Puts an article back where an earlier run placed it. Its group of copies and its story are rebuilt from the
+    /// ids they were stored under, whichever of their members the replay meets first.
+    private mutating func keep(_ earlier: EarlierDecision, article index: Int32, id: String, time: Double) {
+        record(.founded, 0, index)
+        let lead = earlier.duplicateOf ?? id
+        if let root = keptGroups[lead] {
+            duplicateRoot.append(root)
+            storyIndex.addDuplicate(of: root, time: time)
+            if lead == id { keptLeads[root] = index }
+            return
+        }
+        keptGroups[lead] = index
+        duplicateRoot.append(index)
+        if lead == id { keptLeads[index] = index }
+        let story = storyIndex.addKept(tokens: tokens, time: time, story: keptStories[earlier.story])
+        if keptStories[earlier.story] == nil {
+            keptStories[earlier.story] = story
+            keptStoryNames[story] = earlier.story
+        }
+    }
+
+    /// A story's id: the id it was stored under when an earlier run made it, else its founder's.
+    private func storyName(_ story: Int32) -> String {
+        keptStoryNames[story] ?? ids[Int(storyIndex.stories[Int(story)].founder)]
     }
 
     /// The words of a link's path: most sites put the headline there, which helps when a summary is short.
@@ -176,8 +217,7 @@ public struct Linker {
         for article in 0..<Int32(count) {
             let root = duplicateRoot[Int(article)]
             let story = storyIndex.find(storyIndex.storyOf[Int(root)])
-            let founder = storyIndex.stories[Int(story)].founder
-            let groupLead = lead[root] ?? root
+            let groupLead = keptLeads[root] ?? lead[root] ?? root
             let related: [String]
             if let cached = relatedCache[story] {
                 related = cached
@@ -186,12 +226,12 @@ public struct Linker {
                 // keeps a popular story from being everyone's "related post".
                 var chosen = neighbours(story)
                 if parameters.relatedMutual != 0 { chosen = chosen.filter { neighbours($0).contains(story) } }
-                related = chosen.map { ids[Int(storyIndex.stories[Int($0)].founder)] }
+                related = chosen.map(storyName)
                 relatedCache[story] = related
             }
             decisions.append(
                 LinkDecision(
-                    id: ids[Int(article)], story: ids[Int(founder)],
+                    id: ids[Int(article)], story: storyName(story),
                     duplicateOf: groupLead == article ? nil : ids[Int(groupLead)], related: related,
                     reasons: reasons(for: article)))
         }
@@ -223,7 +263,8 @@ public struct Linker {
         // stories whatever order the feeds delivered the window in. Not by date within a run: the first pass reads
         // in first-seen order too, and a later run whose window no longer reaches these articles keeps the first
         // pass's placement, which must be the one this pass gave.
-        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) }.map { Int32($0) }.sorted {
+        // Articles an earlier run placed stay where they are; only the new ones are placed again.
+        let articles = (start..<count).filter { duplicateRoot[$0] == Int32($0) && !kept[$0] }.map { Int32($0) }.sorted {
             let (a, b) = (seenTimes[Int($0)], seenTimes[Int($1)])
             if a.isNaN != b.isNaN { return !a.isNaN }
             if !a.isNaN && a != b { return a < b }
@@ -293,14 +334,14 @@ public struct Linker {
             reasons.append(
                 LinkReason(
                     rule: code == .story ? .story : .reassigned, score: score,
-                    matched: ids[Int(storyIndex.stories[Int(target)].founder)]))
+                    matched: storyName(target)))
         }
         while storyIndex.stories[Int(story)].parent != story {
             let entry = storyIndex.stories[Int(story)]
             reasons.append(
                 LinkReason(
                     rule: .storyMerge, score: Self.rounded(entry.mergeScore),
-                    matched: ids[Int(storyIndex.stories[Int(entry.parent)].founder)]))
+                    matched: storyName(entry.parent)))
             story = entry.parent
         }
         return reasons

@@ -274,7 +274,27 @@ struct StoryIndex {
         return best
     }
 
-    private mutating func join(_ article: Int32, vector: SparseVector, story: Int32, time: Double) {
+    /// Adds an article where an earlier run placed it: into `story`, or as the founder of a story of its own when
+    /// nil. Nothing is searched, and the story is not put up for the next merge pass: only new articles reopen it.
+    /// - Returns: the story it is in.
+    mutating func addKept(tokens: [Token], time: Double, story kept: Int32?) -> Int32 {
+        let article = Int32(storyOf.count)
+        collectTerms(tokens)
+        let vector = vector(of: article)
+        let story: Int32
+        if let kept {
+            story = find(kept)
+        } else {
+            story = Int32(stories.count)
+            stories.append(Story(founder: article, parent: story, lastArrival: article))
+            parents.append(story)
+        }
+        storyOf.append(story)
+        join(article, vector: vector, story: story, time: time, touch: false)
+        return story
+    }
+
+    private mutating func join(_ article: Int32, vector: SparseVector, story: Int32, time: Double, touch: Bool = true) {
         var entry = stories[Int(story)]
         stories[Int(story)] = Story(founder: 0, parent: 0, lastArrival: 0)  // release the buffers for in-place edits
         let limit = Float(parameters.centroidMembers)
@@ -290,7 +310,7 @@ struct StoryIndex {
         if !time.isNaN { entry.lastTime = entry.lastTime.isNaN ? time : max(entry.lastTime, time) }
         stories[Int(story)] = entry
         index(story)
-        touched.append(story)
+        if touch { touched.append(story) }
     }
 
     /// Enters the story under its top centroid terms.

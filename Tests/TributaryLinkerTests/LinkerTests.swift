@@ -229,6 +229,65 @@ private func partition(_ decisions: [String: LinkDecision]) -> Set<Set<String>> 
     #expect(streamed == link(articles))
 }
 
+/// A later run replays the window with the decisions the earlier run stored: those stay exactly as stored, even
+/// placements this run's data alone would not make, and only the new articles are decided.
+@Test func earlierDecisionsAreKeptAndOnlyNewArticlesDecided() {
+    let articles = storyArticles()
+    let first = link(articles)
+    // Stored decisions as the store hands them back, one of them a placement the linker would not make today.
+    var replay = articles.map { article -> LinkInput in
+        var input = article
+        if let decision = first[article.id] {
+            input.earlier = EarlierDecision(story: decision.story, duplicateOf: decision.duplicateOf)
+        }
+        return input
+    }
+    replay[3].earlier = EarlierDecision(story: "lohan-1")  // oscars-1, filed under the Lohan story
+    let copy = LinkInput(
+        id: "quake-copy", title: articles[0].title, summary: articles[0].summary,
+        link: "https://copies.example/quake")
+    let follow = LinkInput(
+        id: "quake-4", title: "Qeshm earthquake: dozens injured, villages damaged on the island",
+        summary: "Iranian officials said the 5.9 magnitude earthquake on Qeshm island injured dozens in villages.")
+    var linker = Linker(settings: LinkSettings())
+    linker.add(replay)
+    linker.add([copy, follow])
+    let second = Dictionary(uniqueKeysWithValues: linker.finish().map { ($0.id, $0) })
+    for article in replay {
+        #expect(second[article.id]?.story == article.earlier?.story, "\(article.id)")
+        #expect(second[article.id]?.duplicateOf == article.earlier?.duplicateOf, "\(article.id)")
+    }
+    // The new articles find what the kept ones are: a copy, and a story to join.
+    #expect(second["quake-copy"]?.duplicateOf == "quake-1")
+    #expect(second["quake-copy"]?.story == "quake-1")
+    #expect(second["quake-4"]?.story == "quake-1")
+}
+
+/// Kept stories keep the id they were stored under when the article that founded them is no longer in the window,
+/// and a group of copies is rebuilt whichever of its members comes first.
+@Test func keptStoriesAndGroupsDoNotNeedTheirFounderOrLead() {
+    let articles = storyArticles()
+    var replay: [LinkInput] = []
+    for article in articles where article.id != "quake-1" {  // the founder has expired
+        var input = article
+        input.earlier = EarlierDecision(story: article.id.hasPrefix("quake") ? "quake-1" : article.id)
+        replay.append(input)
+    }
+    // A copy stored under a lead that arrives after it.
+    replay.insert(
+        LinkInput(
+            id: "lohan-copy", title: articles[1].title, summary: articles[1].summary,
+            earlier: EarlierDecision(story: "lohan-1", duplicateOf: "lohan-1")), at: 0)
+    var linker = Linker(settings: LinkSettings())
+    linker.add(replay)
+    let decisions = Dictionary(uniqueKeysWithValues: linker.finish().map { ($0.id, $0) })
+    #expect(decisions["quake-2"]?.story == "quake-1")
+    #expect(decisions["quake-3"]?.story == "quake-1")
+    #expect(decisions["lohan-copy"]?.duplicateOf == "lohan-1")
+    #expect(decisions["lohan-1"]?.duplicateOf == nil)
+    #expect(decisions["lohan-copy"]?.story == "lohan-1")
+}
+
 @Test func storiesDoNotDependOnTheOrderArticlesArriveIn() {
     let articles = storyArticles()
     #expect(partition(link(articles)) == partition(link(articles.reversed())))

@@ -316,3 +316,55 @@ private func placements(_ store: any FeedStore) async throws -> ([LinkCandidate]
         #expect(Aggregator.threeDecimals(value) == String(format: "%.3f", value), "\(value)")
     }
 }
+
+/// A cron run that finds new entries decides only those: every article an earlier run placed keeps its story and
+/// its lead, and a follow-up of a known story joins it.
+@Test func aLaterRunKeepsEarlierPlacementsAndLinksTheNewEntries() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    _ = try await sandbox.aggregator().run()
+    let before = try await sandbox.aggregator().stories(since: .distantPast)
+    var placed: [Int64: (story: String, lead: Int64?)] = [:]
+    for story in before {
+        for article in story.articles { placed[article.id] = (story.story.id, article.duplicateOf) }
+    }
+    let nato = try #require(before.max { $0.articles.count < $1.articles.count }).story.id
+    try sandbox.replace(
+        "    <item>\n      <title>NATO chief in Pristina",
+        with: """
+                <item>
+                  <title>NATO chief ends Balkans tour urging Kosovo and Serbia back to the talks</title>
+                  <link>https://balkan-herald.example/2026/11/26/nato-chief-ends-tour</link>
+                  <guid isPermaLink="false">balkan-herald-20261126-nato-tour-ends</guid>
+                  <pubDate>Fri, 27 Nov 2026 09:10:00 GMT</pubDate>
+                  <description>NATO's Secretary General ended his Western Balkans tour in Belgrade, again urging Kosovo and Serbia to show flexibility and return to the EU-facilitated normalisation talks.</description>
+                </item>
+                <item>
+                  <title>Skopje bakery wins regional bread prize</title>
+                  <link>https://balkan-herald.example/2026/11/26/skopje-bakery-prize</link>
+                  <guid isPermaLink="false">balkan-herald-20261126-bakery</guid>
+                  <pubDate>Sun, 29 Nov 2026 20:00:00 GMT</pubDate>
+                  <description>A family bakery in Skopje won the regional prize for sourdough bread.</description>
+                </item>
+                <item>
+                  <title>NATO chief in Pristina
+            """, in: "balkan-herald.xml")
+    let summary = try await sandbox.aggregator().run(all: true)
+    #expect(summary.newArticles == 2)
+    let after = try await sandbox.aggregator().stories(since: .distantPast)
+    var seen = 0
+    for story in after {
+        for article in story.articles {
+            if let earlier = placed[article.id] {
+                seen += 1
+                #expect(story.story.id == earlier.story, "\(article.article.title ?? "")")
+                #expect(article.duplicateOf == earlier.lead)
+            } else if article.article.title?.hasPrefix("NATO chief ends") == true {
+                #expect(story.story.id == nato)
+            } else {
+                #expect(story.articles.count == 1, "the bakery stands alone")
+            }
+        }
+    }
+    #expect(seen == placed.count)
+}
