@@ -59,10 +59,19 @@ extension Aggregator {
     func publishOutputs(store: any FeedStore) async throws(TributaryError) -> PublishReport {
         let feedList = file.feedList
         let subscribed = Set(feedList.feeds.map(\.url))
-        // Several leads can share a story and the publisher keeps one per story, so read more than it publishes.
-        let limit = max(feedList.output.entries, 1) * 3
-        let leads = try await attempt("read the store") {
-            try await store.leadArticles(limit: limit, feeds: subscribed)
+        // Several leads can share a story and the publisher keeps one per story, so read more than it publishes,
+        // and more again while a few large stories fill what was read.
+        let wanted = max(feedList.output.entries, 1)
+        var limit = wanted * 3
+        var leads: [StoredArticle] = []
+        while true {
+            let batchLimit = limit
+            leads = try await attempt("read the store") {
+                try await store.leadArticles(limit: batchLimit, feeds: subscribed)
+            }
+            let stories = Set(leads.map { $0.storyID ?? "article \($0.id)" }).count
+            guard stories < wanted, leads.count == limit else { break }
+            limit *= 4
         }
         let storyIDs = unique(leads.compactMap(\.storyID))
         let leadIDs = leads.map(\.id)

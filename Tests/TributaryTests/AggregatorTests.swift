@@ -368,3 +368,44 @@ private func placements(_ store: any FeedStore) async throws -> ([LinkCandidate]
     }
     #expect(seen == placed.count)
 }
+
+/// One story told by more outlets than the feed has entries still leaves room for the others: the publisher reads
+/// further back until it has enough stories.
+@Test func aLargeStoryDoesNotCrowdOutTheOthers() async throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let config = try String(contentsOf: sandbox.config, encoding: .utf8)
+    try config.replacingOccurrences(of: "\"entries\": 200", with: "\"entries\": 2").write(
+        to: sandbox.config, atomically: true, encoding: .utf8)
+    let angles = [
+        "Pristina talks: NATO Secretary General presses Kosovo and Serbia on flexibility",
+        "NATO head tells Kosovo and Serbia to return to EU-facilitated normalisation talks",
+        "In Pristina, NATO's chief urges both Kosovo and Serbia to compromise in the talks",
+        "NATO Secretary General warns Kosovo and Serbia that the normalisation stalemate hurts",
+        "Kosovo, Serbia urged by NATO chief in Pristina to show flexibility at the talks",
+        "NATO chief's Pristina stop: Kosovo and Serbia must return to normalisation talks",
+        "Flexibility needed from Kosovo and Serbia, NATO Secretary General says in Pristina",
+    ]
+    var items = ""
+    for (index, title) in angles.enumerated() {
+        items += """
+                <item>
+                  <title>\(title)</title>
+                  <link>https://balkan-herald.example/2026/11/25/nato-angle-\(index)</link>
+                  <guid isPermaLink="false">balkan-herald-nato-angle-\(index)</guid>
+                  <pubDate>Wed, 25 Nov 2026 0\(index):30:00 GMT</pubDate>
+                  <description>Angle \(index) on the Secretary General's visit: \(title), as the Western Balkans tour goes on.</description>
+                </item>
+
+            """
+    }
+    try sandbox.replace(
+        "    <item>\n      <title>NATO chief in Pristina",
+        with: items + "    <item>\n      <title>NATO chief in Pristina", in: "balkan-herald.xml")
+    _ = try await sandbox.aggregator().run()
+    let stories = try await sandbox.aggregator().stories(since: .distantPast)
+    let nato = try #require(stories.max { $0.articles.count < $1.articles.count })
+    try #require(nato.articles.filter { $0.duplicateOf == nil }.count > 6, "the NATO story fills six leads")
+    let atom = try String(contentsOf: sandbox.output.appendingPathComponent("atom.xml"), encoding: .utf8)
+    #expect(atom.components(separatedBy: "<entry>").count - 1 == 2)
+}
