@@ -61,13 +61,13 @@ extension Aggregator {
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         // Articles placed by an earlier run keep their placement (and its explanation) unless a new article merged
         // their story into another: write only the articles that are new or moved.
-        var stored: [Int64: LinkCandidate] = [:]
+        var stored: [Int64: (story: String?, duplicateOf: Int64?)] = Dictionary(minimumCapacity: articles.count)
         for article in articles {
-            stored[article.id] = article
+            stored[article.id] = (article.storyID, article.duplicateOf)
         }
         let moved = links.filter { link in
-            guard let before = stored[link.articleID], before.storyID != nil else { return true }
-            return before.storyID != link.storyID || before.duplicateOf != link.duplicateOf
+            guard let before = stored[link.articleID], before.story != nil else { return true }
+            return before.story != link.storyID || before.duplicateOf != link.duplicateOf
         }
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories (\(moved.count) moved)")
@@ -83,17 +83,28 @@ extension Aggregator {
     }
 
     /// The store's form of the linker's decisions: one update per article, one record per story.
+    ///
+    /// The linker answers in the order it was given the articles, so decision `i` is about `articles[i]`; the
+    /// positions stand in for lookups by id (a dictionary of 28k candidates was most of this step's time).
     static func records(
         _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
     ) -> ([LinkUpdate], [StoryRecord]) {
-        var byID: [String: LinkCandidate] = [:]
-        for article in articles {
-            byID[String(article.id)] = article
+        let aligned =
+            decisions.count == articles.count
+            && zip(decisions, articles).allSatisfy { $0.id == String($1.id) }
+        var positionByID: [String: Int] = [:]
+        if !aligned {
+            for (position, article) in articles.enumerated() { positionByID[String(article.id)] = position }
+        }
+        func article(for decision: Int) -> LinkCandidate? {
+            if aligned { return articles[decision] }
+            return positionByID[decisions[decision].id].map { articles[$0] }
         }
         var links: [LinkUpdate] = []
+        links.reserveCapacity(decisions.count)
         var order: [String] = []
-        var members: [String: [LinkDecision]] = [:]
-        for decision in decisions {
+        var members: [String: [Int]] = [:]
+        for (position, decision) in decisions.enumerated() {
             guard let articleID = Int64(decision.id) else { continue }
             links.append(
                 LinkUpdate(
@@ -103,21 +114,21 @@ extension Aggregator {
             if members[decision.story] == nil {
                 order.append(decision.story)
             }
-            members[decision.story, default: []].append(decision)
+            members[decision.story, default: []].append(position)
         }
         let stories = order.compactMap { storyID -> StoryRecord? in
             guard let group = members[storyID], let first = group.first else { return nil }
-            let founder = group.first { $0.id == storyID } ?? first
-            let lastActive = group.compactMap { byID[$0.id]?.firstSeen }.max() ?? Date(timeIntervalSince1970: 0)
+            let founder = group.first { decisions[$0].id == storyID } ?? first
+            let lastActive = group.compactMap { article(for: $0)?.firstSeen }.max() ?? Date(timeIntervalSince1970: 0)
             // Each article names the stories close to it; the story lists them all, the founder's first.
             var related: [String] = []
-            for decision in [founder] + group {
-                for other in decision.related where other != storyID && !related.contains(other) {
+            for member in [founder] + group {
+                for other in decisions[member].related where other != storyID && !related.contains(other) {
                     related.append(other)
                 }
             }
             return StoryRecord(
-                id: storyID, title: byID[founder.id]?.title, related: Array(related.prefix(relatedLimit)),
+                id: storyID, title: article(for: founder)?.title, related: Array(related.prefix(relatedLimit)),
                 lastActive: lastActive)
         }
         return (links, stories)
