@@ -44,10 +44,11 @@ extension Aggregator {
         logger.info("link phases: read \(read - started), link \(linked - read), store \(clock.now - linked)")
     }
 
-    /// Each feed's priority, as the linker weighs it when it picks the lead of a group of copies.
+    /// Each feed's priority, as the linker weighs it when it picks the lead of a group of copies. Only the feeds
+    /// that set one: the rest read as 0, and a run builds this before its first request.
     var linkPriorities: [String: Int] {
         var priorities: [String: Int] = [:]
-        for subscription in file.feedList.feeds {
+        for subscription in file.feedList.feeds where subscription.priority != 0 {
             priorities[subscription.url] = subscription.priority
         }
         return priorities

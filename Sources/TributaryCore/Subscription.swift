@@ -19,7 +19,15 @@ public struct Subscription: Sendable, Hashable, Codable {
 
     /// True when `url` names a remote feed rather than a local file.
     public var isRemote: Bool {
-        let lower = url.lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+        // Compared by bytes, ignoring ASCII case: asked for every feed before a run's first request goes out.
+        let bytes = url.utf8
+        func startsWith(_ prefix: StaticString) -> Bool {
+            guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+            let expected = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+            return zip(bytes, expected).allSatisfy { byte, lower in
+                ((0x41...0x5A).contains(byte) ? byte | 0x20 : byte) == lower
+            }
+        }
+        return startsWith("http://") || startsWith("https://")
     }
 }

@@ -339,3 +339,11 @@ private func rendered(_ file: FeedListFile) throws -> String {
         #expect(try FeedListFile.load(from: url).feedList.site.title == "Νέα")
     }
 }
+
+@Test(arguments: [
+    ("http://a.example/f", true), ("HTTPS://A.example/f", true), ("Https://a", true), ("https:/a", false),
+    ("httpx://a", false), ("feeds/local.xml", false), ("/srv/http://x", false), ("ht", false), ("", false),
+])
+func remoteFeedsAreTheHTTPOnes(url: String, remote: Bool) {
+    #expect(Subscription(url: url).isRemote == remote)
+}
