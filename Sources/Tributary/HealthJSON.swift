@@ -29,78 +29,92 @@ enum HealthJSON {
             writer.key("schedule")
             var inner = Writer()
             inner.key("skipDays")
-            inner.list(schedule.skipDays.sorted().map { inner.quoted($0) })
+            inner.list(schedule.skipDays.sorted()) { $0.quote($1) }
             inner.key("skipHours")
-            inner.list(schedule.skipHours.sorted().map(String.init))
+            inner.list(schedule.skipHours.sorted()) { $0.raw(String($1).utf8) }
             if let ttl = schedule.ttlMinutes { inner.integer("ttlMinutes", ttl) }
             if let frequency = schedule.updateFrequency { inner.integer("updateFrequency", frequency) }
             inner.optional("updatePeriod", schedule.updatePeriod)
             writer.raw(inner.closed())
         }
         writer.key("unhealthy")
-        writer.raw(health.unhealthy ? "true" : "false")
-        return Data(writer.closed().utf8)
+        writer.raw((health.unhealthy ? "true" : "false").utf8)
+        return Data(writer.closed())
     }
 
-    /// Writes one JSON object, members in the order they are given (alphabetical, as `.sortedKeys` would).
+    /// Writes one JSON object, members in the order they are given (alphabetical, as `.sortedKeys` would), into
+    /// bytes: every fetched feed's record is written on every run.
     private struct Writer {
-        private var text = "{"
+        private var bytes: [UInt8] = [UInt8(ascii: "{")]
 
-        mutating func key(_ name: String) {
-            if text.utf8.count > 1 { text += "," }
-            text += "\"\(name)\":"
+        init() {
+            bytes.reserveCapacity(384)
         }
 
-        mutating func raw(_ value: String) {
-            text += value
+        mutating func key(_ name: StaticString) {
+            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            bytes.append(contentsOf: "\":".utf8)
         }
 
-        mutating func optional(_ name: String, _ value: String?) {
+        mutating func raw(_ value: some Sequence<UInt8>) {
+            bytes.append(contentsOf: value)
+        }
+
+        mutating func optional(_ name: StaticString, _ value: String?) {
             guard let value else { return }
             key(name)
-            text += quoted(value)
+            quote(value)
         }
 
-        mutating func integer(_ name: String, _ value: Int) {
+        mutating func integer(_ name: StaticString, _ value: Int) {
             key(name)
-            text += String(value)
+            bytes.append(contentsOf: String(value).utf8)
         }
 
         /// False when the date cannot be written as a JSON number.
-        mutating func date(_ name: String, _ value: Date?) -> Bool {
+        mutating func date(_ name: StaticString, _ value: Date?) -> Bool {
             guard let value else { return true }
             let seconds = value.timeIntervalSinceReferenceDate
             guard seconds.isFinite else { return false }
             key(name)
             // The shortest text that reads back as the same Double.
-            text += seconds.description
+            bytes.append(contentsOf: seconds.description.utf8)
             return true
         }
 
-        mutating func list(_ values: [String]) {
-            text += "[" + values.joined(separator: ",") + "]"
+        /// Values written one after another, comma-separated, between brackets.
+        mutating func list<Element>(_ values: [Element], _ write: (inout Writer, Element) -> Void) {
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(&self, value)
+            }
+            bytes.append(UInt8(ascii: "]"))
         }
 
-        func quoted(_ value: String) -> String {
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{0}"..."\u{1F}":
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
+        mutating func quote(_ value: String) {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
+                case 0x0A: bytes.append(contentsOf: "\\n".utf8)
+                case 0x0D: bytes.append(contentsOf: "\\r".utf8)
+                case 0x09: bytes.append(contentsOf: "\\t".utf8)
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                default: bytes.append(byte)
                 }
             }
-            return out + "\""
+            bytes.append(UInt8(ascii: "\""))
         }
 
-        func closed() -> String {
-            text + "}"
+        consuming func closed() -> [UInt8] {
+            bytes.append(UInt8(ascii: "}"))
+            return bytes
         }
     }
 
