@@ -13,58 +13,91 @@ public import TributaryCore
 /// or later tag that contains a comma cannot be written in `category`.
 public enum OPMLWriter {
     /// The OPML document for these subscriptions. The same input always gives the same bytes.
+    ///
+    /// Written into one byte buffer: the list can hold tens of thousands of feeds, and the OPML is rewritten in the
+    /// same step as the merged feed whenever the list changes.
     public static func document(title: String, subscriptions: [Subscription], dateCreated: Date) -> String {
-        var out = """
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + subscriptions.count * 128)
+        append(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <opml version="2.0">
               <head>
-                <title>\(escape(title))</title>
-                <dateCreated>\(rfc822(dateCreated))</dateCreated>
-              </head>
-              <body>
-
-            """
+                <title>
+            """, to: &out)
+        append(escape(title), to: &out)
+        append("</title>\n    <dateCreated>", to: &out)
+        append(rfc822(dateCreated), to: &out)
+        append("</dateCreated>\n  </head>\n  <body>\n", to: &out)
         var open: [String] = []
         for subscription in subscriptions {
             let folders = subscription.tags.first.map(folderPath) ?? []
             let shared = zip(open, folders).prefix { $0 == $1 }.count
             while open.count > shared {
                 open.removeLast()
-                out += indentation(open.count) + "</outline>\n"
+                indent(open.count, &out)
+                append("</outline>\n", to: &out)
             }
             for folder in folders[shared...] {
-                out += indentation(open.count) + "<outline text=\"\(escape(folder))\">\n"
+                indent(open.count, &out)
+                append("<outline text=\"", to: &out)
+                append(escape(folder), to: &out)
+                append("\">\n", to: &out)
                 open.append(folder)
             }
-            out += indentation(open.count) + outline(subscription) + "\n"
+            indent(open.count, &out)
+            outline(subscription, &out)
+            out.append(UInt8(ascii: "\n"))
         }
         while !open.isEmpty {
             open.removeLast()
-            out += indentation(open.count) + "</outline>\n"
+            indent(open.count, &out)
+            append("</outline>\n", to: &out)
         }
-        out += "  </body>\n</opml>\n"
-        return out
+        append("  </body>\n</opml>\n", to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func outline(_ subscription: Subscription) -> String {
-        var attributes = [("type", "rss"), ("text", subscription.title ?? subscription.url)]
-        if let title = subscription.title { attributes.append(("title", title)) }
-        attributes.append(("xmlUrl", subscription.url))
-        if let html = subscription.htmlURL { attributes.append(("htmlUrl", html)) }
+    private static func outline(_ subscription: Subscription, _ out: inout [UInt8]) {
+        append("<outline type=\"rss\"", to: &out)
+        attribute("text", subscription.title ?? subscription.url, &out)
+        if let title = subscription.title { attribute("title", title, &out) }
+        attribute("xmlUrl", subscription.url, &out)
+        if let html = subscription.htmlURL { attribute("htmlUrl", html, &out) }
         if subscription.tags.count > 1 {
             let entries = subscription.tags.map { folderPath($0).count > 1 ? "/" + $0 : $0 }
-            attributes.append(("category", entries.joined(separator: ",")))
+            attribute("category", entries.joined(separator: ","), &out)
         }
-        return "<outline " + attributes.map { "\($0)=\"\(escape($1))\"" }.joined(separator: " ") + "/>"
+        append("/>", to: &out)
+    }
+
+    private static func attribute(_ name: StaticString, _ value: String, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        append("=\"", to: &out)
+        append(escape(value), to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        out.append(contentsOf: text.utf8)
     }
 
     /// The folder names of a tag: `a/b` is `b` inside `a`. Empty parts are dropped.
     private static func folderPath(_ tag: String) -> [String] {
-        tag.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Most tags are one plain word: no slash, nothing to trim.
+        let utf8 = tag.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80,
+            !utf8.contains(UInt8(ascii: "/"))
+        {
+            return [tag]
+        }
+        return tag.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    private static func indentation(_ depth: Int) -> String {
-        String(repeating: "  ", count: depth + 2)
+    private static func indent(_ depth: Int, _ out: inout [UInt8]) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (depth + 2)))
     }
 
     /// Escapes text for an attribute or element, and drops characters XML 1.0 cannot carry at all.
