@@ -122,7 +122,71 @@ enum HealthJSON {
 
     /// The record, or nil when the text is not what `encode` or `JSONEncoder` writes for one.
     static func decode(_ data: Data) -> FeedHealth? {
-        var reader = Reader(bytes: [UInt8](data))
+        let bytes = [UInt8](data)
+        return decodeDirect(bytes) ?? decodeTree(bytes)
+    }
+
+    /// The record read member by member straight into its fields, as every run does for every feed; nil for
+    /// anything unexpected, which `decodeTree` then judges the same way it always has.
+    static func decodeDirect(_ bytes: [UInt8]) -> FeedHealth? {
+        var reader = Reader(bytes: bytes)
+        var health = FeedHealth(errorCount: 0, nextDue: .distantPast, unhealthy: false, pendingRedirectCount: 0)
+        var required: UInt8 = 0
+        let read = reader.members { reader, key in
+            switch key {
+            case "errorCount":
+                guard let value = reader.integer() else { return false }
+                health.errorCount = value
+                required |= 1
+            case "nextDue":
+                guard let value = reader.date() else { return false }
+                health.nextDue = value
+                required |= 2
+            case "unhealthy":
+                guard let value = reader.bool() else { return false }
+                health.unhealthy = value
+                required |= 4
+            case "pendingRedirectCount":
+                guard let value = reader.integer() else { return false }
+                health.pendingRedirectCount = value
+                required |= 8
+            case "lastStatus":
+                guard let value = reader.optional({ $0.integer() }) else { return false }
+                health.lastStatus = value
+            case "lastErrorKind":
+                guard let value = reader.optional({ $0.text() }) else { return false }
+                health.lastErrorKind = value.flatMap(FetchError.Kind.init(rawValue:))
+                return value == nil || health.lastErrorKind != nil
+            case "lastFetched":
+                guard let value = reader.optional({ $0.date() }) else { return false }
+                health.lastFetched = value
+            case "lastSuccess":
+                guard let value = reader.optional({ $0.date() }) else { return false }
+                health.lastSuccess = value
+            case "schedule":
+                guard let value = reader.optional({ $0.schedule() }) else { return false }
+                health.schedule = value
+            case "lastError", "disabledReason", "pendingRedirect", "etag", "lastModified":
+                guard let value = reader.optional({ $0.text() }) else { return false }
+                switch key {
+                case "lastError": health.lastError = value
+                case "disabledReason": health.disabledReason = value
+                case "pendingRedirect": health.pendingRedirect = value
+                case "etag": health.etag = value
+                default: health.lastModified = value
+                }
+            default:
+                return reader.skip()
+            }
+            return true
+        }
+        guard read, reader.atEnd, required == 15 else { return nil }
+        return health
+    }
+
+    /// The record read through a tree of values: the general path, for what `decodeDirect` does not expect.
+    static func decodeTree(_ bytes: [UInt8]) -> FeedHealth? {
+        var reader = Reader(bytes: bytes)
         guard case .object(let members)? = reader.document() else { return nil }
         guard let errorCount = members["errorCount"]?.integer, let nextDue = members["nextDue"]?.date,
             case .bool(let unhealthy)? = members["unhealthy"],
@@ -212,6 +276,124 @@ enum HealthJSON {
             guard let value = value() else { return nil }
             skipSpace()
             return position == bytes.count ? value : nil
+        }
+
+        // Reading member by member (`decodeDirect`).
+
+        var atEnd: Bool {
+            mutating get {
+                skipSpace()
+                return position == bytes.count
+            }
+        }
+
+        /// Calls `read` for each member of the object here, with its key (escape-free keys only); `read` consumes
+        /// the value. False when the object is malformed or `read` refuses a value.
+        mutating func members(_ read: (inout Reader, String) -> Bool) -> Bool {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return false }
+            position += 1
+            skipSpace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return true
+            }
+            while true {
+                skipSpace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
+                    let key = plainString()
+                else { return false }
+                skipSpace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return false }
+                position += 1
+                skipSpace()
+                guard read(&self, key) else { return false }
+                skipSpace()
+                guard position < bytes.count else { return false }
+                position += 1
+                switch bytes[position - 1] {
+                case UInt8(ascii: ","): continue
+                case UInt8(ascii: "}"): return true
+                default: return false
+                }
+            }
+        }
+
+        /// A string without escapes at the current quote, else nil.
+        private mutating func plainString() -> String? {
+            let start = position + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+            position = end + 1
+            return String(validating: bytes[start..<end], as: UTF8.self)
+        }
+
+        /// `.some(nil)` for null, `.some(value)` when `read` reads one, nil otherwise.
+        mutating func optional<Read>(_ read: (inout Reader) -> Read?) -> Read?? {
+            if literal("null", .null) != nil { return .some(nil) }
+            guard let value = read(&self) else { return nil }
+            return .some(value)
+        }
+
+        mutating func integer() -> Int? {
+            guard case .number(let text)? = number() else { return nil }
+            return Int(text)
+        }
+
+        mutating func date() -> Date? {
+            guard case .number(let text)? = number(), let seconds = Double(text) else { return nil }
+            return Date(timeIntervalSinceReferenceDate: seconds)
+        }
+
+        mutating func bool() -> Bool? {
+            if literal("true", .bool(true)) != nil { return true }
+            if literal("false", .bool(false)) != nil { return false }
+            return nil
+        }
+
+        mutating func text() -> String? {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            return string()
+        }
+
+        mutating func skip() -> Bool {
+            value() != nil
+        }
+
+        /// The schedule object; nil unless both lists are there and every member has its type.
+        mutating func schedule() -> ScheduleHints? {
+            var hints = ScheduleHints()
+            var lists: UInt8 = 0
+            let read = members { reader, key in
+                switch key {
+                case "skipDays":
+                    guard case .array(let days)? = reader.value() else { return false }
+                    let names = days.compactMap(\.string)
+                    hints.skipDays = Set(names)
+                    lists |= 1
+                    return names.count == days.count
+                case "skipHours":
+                    guard case .array(let hours)? = reader.value() else { return false }
+                    let numbers = hours.compactMap(\.integer)
+                    hints.skipHours = Set(numbers)
+                    lists |= 2
+                    return numbers.count == hours.count
+                case "ttlMinutes":
+                    guard let value = reader.optional({ $0.integer() }) else { return false }
+                    hints.ttlMinutes = value
+                case "updateFrequency":
+                    guard let value = reader.optional({ $0.integer() }) else { return false }
+                    hints.updateFrequency = value
+                case "updatePeriod":
+                    guard let value = reader.optional({ $0.text() }) else { return false }
+                    hints.updatePeriod = value
+                default:
+                    return reader.skip()
+                }
+                return true
+            }
+            return read && lists == 3 ? hints : nil
         }
 
         private mutating func skipSpace() {
