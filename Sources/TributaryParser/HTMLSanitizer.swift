@@ -348,6 +348,29 @@ extension CharacterSet {
         .controlCharacters)
 }
 
+/// What `MarkupWriter` reads of a node: libxml2's own tree (HTML fragments) and a feed's `FeedTree` both have it.
+protocol MarkupNode {
+    associatedtype Children: MarkupChildren where Children.Element == Self
+    var children: Children { get }
+    var isText: Bool { get }
+    var isElement: Bool { get }
+    var name: String { get }
+    var namespaceURI: String? { get }
+    var attributePairs: [(name: String, value: String)] { get }
+    func hasName(_ name: StaticString) -> Bool
+    func withContentBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+}
+
+/// A walk over a node's children, or over the node alone.
+protocol MarkupChildren: IteratorProtocol {
+    static func single(_ node: Element) -> Self
+}
+
+extension XMLNode: MarkupNode {}
+extension XMLNode.Children: MarkupChildren {}
+extension FeedNode: MarkupNode {}
+extension FeedNode.Children: MarkupChildren {}
+
 /// Writes the allowed part of a node tree as HTML. Walks with an explicit stack, so a deeply nested
 /// document cannot exhaust the call stack.
 struct MarkupWriter {
@@ -387,10 +410,10 @@ struct MarkupWriter {
     /// - Parameter isHTML: the tree came from the HTML parser (names are lower-case, `html`/`body` are
     ///   implied wrappers); otherwise it is XHTML inside a feed, where elements outside the XHTML namespace
     ///   are foreign and dropped.
-    mutating func write(contentsOf node: XMLNode, isHTML: Bool, anyNamespace: Bool = false) {
-        var stack: [(children: XMLNode.Children, closing: String?)] = [(node.children, nil)]
+    mutating func write<Node: MarkupNode>(contentsOf node: Node, isHTML: Bool, anyNamespace: Bool = false) {
+        var stack: [(children: Node.Children, closing: String?)] = [(node.children, nil)]
         if isHTML && node.isElement && !node.hasName("html") {
-            stack = [(XMLNode.Children.single(node), nil)]
+            stack = [(Node.Children.single(node), nil)]
         }
         while !stack.isEmpty {
             guard let child = stack[stack.count - 1].children.next() else {
@@ -436,7 +459,7 @@ struct MarkupWriter {
         }
     }
 
-    private mutating func writeStartTag(_ name: String, of element: XMLNode) {
+    private mutating func writeStartTag<Node: MarkupNode>(_ name: String, of element: Node) {
         writeStartTag(name, attributes: element.attributePairs)
     }
 
