@@ -516,15 +516,22 @@ struct DocumentBytes {
         return result
     }
 
-    /// Whether any byte of `word` is below 0x20, '<', '&' or 0xEF (SWAR tests, so no byte is looked at alone).
+    /// Whether any byte of `word` is a control byte other than tab, line feed and carriage return, '<', '&' or
+    /// 0xEF (SWAR tests, so no byte is looked at alone). Line breaks and indentation are in every line of a feed:
+    /// they must not stop the eight-byte steps.
     @inline(__always)
     private static func mayNeedRepair(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        return below0x20 || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
-            || hasZeroByte(word ^ (ones &* 0xEF))
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        // Exact per-byte flags (no borrow between bytes), so whitespace can be taken out of the control bytes.
+        func equal(_ byte: UInt64) -> UInt64 {
+            let value = word ^ (ones &* byte)
+            return ~(((value & lows) &+ lows) | value) & highs
+        }
+        let below0x20 = ~(((word & lows) &+ ones &* 0x60) | word) & highs
+        let whitespace = equal(0x09) | equal(0x0A) | equal(0x0D)
+        return (below0x20 & ~whitespace) | equal(0x3C) | equal(0x26) | equal(0xEF) != 0
     }
 
     /// The index of the `;` closing an entity reference that starts after `&` at `start`, or nil when the

@@ -715,7 +715,7 @@ private struct FeedTreeBuilder {
 
     init(context: xmlParserCtxtPtr, documentSize: Int) {
         self.context = context
-        nodes = GrowingBuffer(capacity: documentSize / 96)
+        nodes = GrowingBuffer(capacity: documentSize / 32)
         text = GrowingBuffer(capacity: documentSize / 2)
     }
 

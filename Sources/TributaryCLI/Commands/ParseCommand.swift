@@ -78,7 +78,7 @@ struct ParseCommand: ParsableCommand {
                 // Documents collect in the dump's own buffer, written out once it holds 64 KiB.
                 writer.write(feed, path: files.count > 1 ? path : nil)
                 if writer.bytes.count >= 1 << 16 {
-                    FileHandleOutput.emit(writer.bytes)
+                    FileHandleOutput.emit(writer.bytes.written)
                     writer.clear()
                 }
             case .text:
@@ -86,7 +86,7 @@ struct ParseCommand: ParsableCommand {
             }
         }
         output.flush()
-        FileHandleOutput.emit(writer.bytes)
+        FileHandleOutput.emit(writer.bytes.written)
         if failed { throw ExitCode(1) }
     }
 
@@ -197,27 +197,81 @@ private struct FileHandleOutput {
     }
 
     mutating func flush() {
-        Self.emit(buffer)
+        buffer.withUnsafeBufferPointer { Self.emit($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes `bytes` to standard output without copying them first.
-    static func emit(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress, !raw.isEmpty else { return }
-            FileHandle.standardOutput.write(
-                Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
-        }
+    static func emit(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        FileHandle.standardOutput.write(
+            Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+    }
+}
+
+/// The dump's output bytes. Written a few bytes at a time (keys, quotes, runs of text) for every field of every
+/// entry: an array's uniqueness and capacity checks per piece cost more than the copying.
+final class JSONBytes {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity = 1 << 17
+    private(set) var count = 0
+
+    init() {
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// The bytes so far; valid until the next append.
+    var written: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: storage, count: count)
+    }
+
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var larger = capacity * 2
+        while larger < count + extra { larger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: storage, count: count)
+        storage.deallocate()
+        storage = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (storage + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes) {
+        for byte in bytes { append(byte) }
+    }
+
+    func removeAll() {
+        count = 0
     }
 }
 
 /// The dump contract of DESIGN.md, written by hand: field order is fixed and nothing is pretty-printed.
 struct JSONDump {
-    private(set) var bytes: [UInt8] = []
+    let bytes = JSONBytes()
 
     /// Forgets what was written, keeping the buffer for the next document.
     mutating func clear() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
     }
 
     mutating func write(_ feed: ParsedFeed, path: String?) {
