@@ -17,7 +17,9 @@ public enum HTMLSanitizer {
         var source = html
         // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
         guard source.withUTF8(needsMarkupPass) else { return trimmed(html) }
-        var fast = MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
+        var fast =
+            parser.map { MarkupWriter(base: base, reusing: $0.output) }
+            ?? MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
         let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
         if simple { return fast.result() }
         return rebuildUntilStable(html, base: base, parser: parser ?? HTMLFragmentParser())
@@ -28,7 +30,7 @@ public enum HTMLSanitizer {
         _ bytes: UnsafeBufferPointer<UInt8>, base: @escaping () -> String?, parser: HTMLFragmentParser
     ) -> String {
         guard needsMarkupPass(bytes) else { return trimmed(String(decoding: bytes, as: UTF8.self)) }
-        var fast = MarkupWriter(base: base, capacity: bytes.count + bytes.count / 8)
+        var fast = MarkupWriter(base: base, reusing: parser.output)
         if FastSanitizer.run(bytes, into: &fast) { return fast.result() }
         return rebuildUntilStable(String(decoding: bytes, as: UTF8.self), base: base, parser: parser)
     }
@@ -386,6 +388,14 @@ struct MarkupWriter {
     init(base: @escaping () -> String?, capacity: Int = 256) {
         self.base = base
         bytes = ByteBuffer(capacity: capacity)
+    }
+
+    /// Writes into `buffer`, emptied first: one feed's many fragments share one buffer instead of each getting
+    /// fresh memory. The buffer must not be used elsewhere while this writer is.
+    init(base: @escaping () -> String?, reusing buffer: ByteBuffer) {
+        self.base = base
+        buffer.removeAll()
+        bytes = buffer
     }
 
     mutating func baseURL() -> String? {

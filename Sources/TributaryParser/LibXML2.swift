@@ -466,6 +466,8 @@ struct XMLNode {
 /// its name dictionary) per fragment costs more than parsing a typical fragment, so a feed reuses one.
 final class HTMLFragmentParser {
     private let context: htmlParserCtxtPtr?
+    /// Output space for the sanitiser's fast path, shared by the fragments of the feed (see `MarkupWriter`).
+    let output = ByteBuffer(capacity: 4096)
 
     init() {
         prepareThread()
