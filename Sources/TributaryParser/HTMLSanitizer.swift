@@ -79,7 +79,10 @@ public enum HTMLSanitizer {
         while index < bytes.count {
             if index + 8 <= bytes.count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if !SWAR.has(word, UInt8(ascii: "<")) && !SWAR.has(word, UInt8(ascii: "&")) && !SWAR.has(word, 0xC2) {
+                if SWAR.matches(word, UInt8(ascii: "<")) | SWAR.matches(word, UInt8(ascii: "&"))
+                    | SWAR.matches(word, 0xC2)
+                    == 0
+                {
                     index += 8
                     continue
                 }
@@ -563,9 +566,9 @@ struct MarkupWriter {
             // Eight bytes at a time past bytes that need nothing.
             while index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if SWAR.has(word, UInt8(ascii: "&")) || SWAR.has(word, UInt8(ascii: "<"))
-                    || SWAR.has(word, UInt8(ascii: ">")) || SWAR.has(word, UInt8(ascii: "\""))
-                    || SWAR.has(word, 0xC2)
+                let quotes = attribute ? SWAR.matches(word, UInt8(ascii: "\"")) : 0
+                if SWAR.matches(word, UInt8(ascii: "&")) | SWAR.matches(word, UInt8(ascii: "<"))
+                    | SWAR.matches(word, UInt8(ascii: ">")) | SWAR.matches(word, 0xC2) | quotes != 0
                 {
                     break
                 }

@@ -475,50 +475,55 @@ struct JSONDump {
 
     private mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        var copy = text
-        copy.withUTF8 { utf8 in
-            var start = 0
-            var index = 0
-            let count = utf8.count
-            let raw = UnsafeRawPointer(utf8.baseAddress)
-            while index < count {
-                // Eight bytes at a time while none needs escaping (no control byte, quote or backslash).
-                if let raw {
-                    while index + 8 <= count {
-                        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                        if needsEscape(word) { break }
-                        index += 8
-                    }
-                    if index >= count { break }
-                }
-                let byte = utf8[index]
-                index += 1
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    bytes.append(0x5C)
-                    bytes.append(byte)
-                case 0x0A:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "n"))
-                case 0x0D:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "r"))
-                case 0x09:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "t"))
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [
-                        0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                    ])
-                }
-                start = index
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count]))
+        // Native strings lend their bytes in place; only a bridged one needs a copy first.
+        if text.utf8.withContiguousStorageIfAvailable({ escape($0) }) == nil {
+            var copy = text
+            copy.withUTF8 { escape($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        var index = 0
+        let count = utf8.count
+        let raw = UnsafeRawPointer(utf8.baseAddress)
+        while index < count {
+            // Eight bytes at a time while none needs escaping (no control byte, quote or backslash).
+            if let raw {
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if needsEscape(word) { break }
+                    index += 8
+                }
+                if index >= count { break }
+            }
+            let byte = utf8[index]
+            index += 1
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(0x5C)
+                bytes.append(byte)
+            case 0x0A:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(0x5C)
+                bytes.append(UInt8(ascii: "t"))
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            }
+            start = index
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count]))
     }
 }
 
@@ -527,9 +532,10 @@ struct JSONDump {
 private func needsEscape(_ word: UInt64) -> Bool {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
-    func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-    let control = (word &- ones &* 0x20) & ~word & highs != 0
-    return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+    // The three tests are ORed and checked once: one branch per word.
+    func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+    let control = (word &- ones &* 0x20) & ~word & highs
+    return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C)) != 0
 }
 
 /// A short readable summary for people.
