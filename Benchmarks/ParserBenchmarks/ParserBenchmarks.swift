@@ -32,6 +32,34 @@ func syntheticRSS(items: Int) -> Data {
     return Data(text.utf8)
 }
 
+/// An Atom 1.0 feed whose HTML is entity-escaped text rather than CDATA: every byte of it goes through libxml2's
+/// character data and the SAX tree's text nodes (the path CDATA extraction does not shortcut).
+func syntheticAtom(entries: Int) -> Data {
+    var text = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/" xml:lang="en">
+        <title>Bench Atom</title><id>urn:uuid:bench</id><updated>2026-06-01T10:00:00Z</updated>
+        <link rel="alternate" href="/"/><link rel="self" href="/feed.atom"/>
+
+        """
+    for index in 0..<entries {
+        text += """
+            <entry><title type="html">Entry \(index) &amp;amp; friends</title>
+            <link rel="alternate" type="text/html" href="/posts/\(index)"/>
+            <id>tag:example.org,2026:\(index)</id><published>2026-06-01T10:\(index % 60 < 10 ? "0" : "")\(index % 60):00+02:00</published>
+            <updated>2026-06-02T08:00:00Z</updated><author><name>Author \(index % 5)</name><uri>/authors/\(index % 5)</uri></author>
+            <category term="topic\(index % 11)" label="Topic \(index % 11)"/>
+            <summary type="html">&lt;p&gt;Summary \(index) with &lt;a href="/rel/\(index)"&gt;a link&lt;/a&gt;.&lt;/p&gt;</summary>
+            <content type="html">&lt;p&gt;Body of \(index), &lt;b&gt;bold&lt;/b&gt; &amp;amp; &lt;em&gt;em&lt;/em&gt;.&lt;/p&gt;
+            &lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;li&gt;two&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;&lt;img src="/img/\(index).png" alt="x"&gt;&lt;/p&gt;</content>
+            </entry>
+
+            """
+    }
+    text += "</feed>\n"
+    return Data(text.utf8)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .throughput, .mallocCountTotal, .peakMemoryResident],
@@ -44,6 +72,15 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("FeedParser.parse RSS 200 items (\(String(format: "%.2f", megabytes)) MB)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(FeedParser.parse(feed, documentURL: "https://example.com/feed.xml", contentType: nil))
+        }
+    }
+
+    let atom = syntheticAtom(entries: 200)
+    let atomMegabytes = Double(atom.count) / 1_000_000
+    Benchmark("FeedParser.parse Atom 200 entries, escaped HTML (\(String(format: "%.2f", atomMegabytes)) MB)") {
+        benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(FeedParser.parse(atom, documentURL: "https://example.org/feed.atom", contentType: nil))
         }
     }
 
@@ -60,7 +97,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let tidy = String(repeating: "<p>Some <b>tidy</b> text with <a href=\"/x\">a link</a> &amp; an entity.</p>\n", count: 200)
+    let tidy = String(
+        repeating: "<p>Some <b>tidy</b> text with <a href=\"/x\">a link</a> &amp; an entity.</p>\n", count: 200)
     let messy = String(
         repeating: "<p>Messy <script>x()</script><font color=red>text<p>unclosed <img src=x onerror=y>\n", count: 200)
     // sanitiser MB/s = (input bytes / 10^6) × throughput.

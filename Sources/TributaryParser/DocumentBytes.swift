@@ -348,11 +348,18 @@ struct DocumentBytes {
                 // Skip plain words: no control byte, no ']', no 0xEF (U+FFFE and U+FFFF start with it).
                 while position + 8 <= count {
                     let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                    let control = (word &- ones &* 0x20) & ~word & highs
                     let match = word ^ brackets
                     let special = word ^ lead
-                    if control | ((match &- ones) & ~match & highs) | ((special &- ones) & ~special & highs) != 0 {
-                        break
+                    if ((match &- ones) & ~match & highs) | ((special &- ones) & ~special & highs) != 0 { break }
+                    if (word &- ones &* 0x20) & ~word & highs != 0 {
+                        // Line breaks are counted here rather than stopping at each (exact per-byte flags).
+                        let lineBreaks = exactMatches(word, 0x0A)
+                        if exactControls(word) & ~(lineBreaks | exactMatches(word, 0x09) | exactMatches(word, 0x0D))
+                            != 0
+                        {
+                            break
+                        }
+                        newlines += lineBreaks.nonzeroBitCount
                     }
                     position += 8
                 }
@@ -445,6 +452,11 @@ struct DocumentBytes {
             }
             let byte = bytes[index]
             if byte == 0x3C {  // <
+                // Nearly every '<' opens a tag: only "<!" can start a section or comment.
+                guard index + 1 < count, bytes[index + 1] == UInt8(ascii: "!") else {
+                    index += 1
+                    continue
+                }
                 if starts("<![CDATA[", at: index) {
                     if cdata != nil {
                         guard let end = extractSection(from: index + 9) else {
@@ -516,15 +528,38 @@ struct DocumentBytes {
         return result
     }
 
-    /// Whether any byte of `word` is below 0x20, '<', '&' or 0xEF (SWAR tests, so no byte is looked at alone).
+    /// Whether any byte of `word` is a control byte other than tab, line feed and carriage return, '<', '&' or
+    /// 0xEF (SWAR tests, so no byte is looked at alone). Line breaks and indentation are in every line of a feed:
+    /// they must not stop the eight-byte steps.
+    /// Flags (high bits) for the bytes of `word` equal to `byte`, exactly: no borrow from one byte to the next.
+    @inline(__always)
+    private static func exactMatches(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let value = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return ~(((value & lows) &+ lows) | value) & 0x8080_8080_8080_8080
+    }
+
+    /// Flags for the bytes of `word` below 0x20, exactly.
+    @inline(__always)
+    private static func exactControls(_ word: UInt64) -> UInt64 {
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((word & lows) &+ 0x6060_6060_6060_6060) | word) & 0x8080_8080_8080_8080
+    }
+
     @inline(__always)
     private static func mayNeedRepair(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        return below0x20 || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
-            || hasZeroByte(word ^ (ones &* 0xEF))
+        // The cheap tests are exact for "any byte" (a borrow only flags bytes above a true match).
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let markup =
+            zeroBytes(word ^ (ones &* 0x3C)) | zeroBytes(word ^ (ones &* 0x26)) | zeroBytes(word ^ (ones &* 0xEF))
+        if markup != 0 { return true }
+        guard (word &- ones &* 0x20) & ~word & highs != 0 else { return false }
+        // A control byte, most often a line break: exact per-byte flags tell whether anything but tab, line feed
+        // and carriage return is there.
+        let lineSpace = exactMatches(word, 0x09) | exactMatches(word, 0x0A) | exactMatches(word, 0x0D)
+        return exactControls(word) & ~lineSpace != 0
     }
 
     /// The index of the `;` closing an entity reference that starts after `&` at `start`, or nil when the

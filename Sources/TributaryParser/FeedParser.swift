@@ -29,12 +29,12 @@ public enum FeedParser {
         let prepared = DocumentBytes.prepare(raw, contentType: contentType, extractingCDATA: true)
         var errors = prepared.errors
         if let problem = contentTypeProblem(contentType) { errors.append(problem) }
-        let result: Result<XMLDocument, ParserError> = prepared.withBytes(of: raw) { bytes in
-            Result { () throws(ParserError) -> XMLDocument in
-                try XMLDocument.parseXML(bytes, url: documentURL, encoding: "UTF-8", recover: true)
+        let result: Result<FeedTree, ParserError> = prepared.withBytes(of: raw) { bytes in
+            Result { () throws(ParserError) -> FeedTree in
+                try FeedTree.parse(bytes, url: documentURL)
             }
         }
-        let document: XMLDocument
+        let document: FeedTree
         switch result {
         case .success(let parsed):
             document = parsed
@@ -46,7 +46,7 @@ public enum FeedParser {
             return ParsedFeed(errors: errors + ["the document has no root element"])
         }
         var reader = XMLFeedReader(documentURL: documentURL ?? "", cdata: prepared.cdata)
-        var feed = reader.read(root)
+        var feed = withExtendedLifetime(document) { reader.read(root) }
         feed.errors = errors + feed.errors
         return feed
     }

@@ -17,7 +17,9 @@ public enum HTMLSanitizer {
         var source = html
         // Markup, references, and C1 controls (windows-1252 punctuation stored as Unicode) need the full pass.
         guard source.withUTF8(needsMarkupPass) else { return trimmed(html) }
-        var fast = MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
+        var fast =
+            parser.map { MarkupWriter(base: base, reusing: $0.output) }
+            ?? MarkupWriter(base: base, capacity: html.utf8.count + html.utf8.count / 8)
         let simple = source.withUTF8 { FastSanitizer.run($0, into: &fast) }
         if simple { return fast.result() }
         return rebuildUntilStable(html, base: base, parser: parser ?? HTMLFragmentParser())
@@ -28,7 +30,7 @@ public enum HTMLSanitizer {
         _ bytes: UnsafeBufferPointer<UInt8>, base: @escaping () -> String?, parser: HTMLFragmentParser
     ) -> String {
         guard needsMarkupPass(bytes) else { return trimmed(String(decoding: bytes, as: UTF8.self)) }
-        var fast = MarkupWriter(base: base, capacity: bytes.count + bytes.count / 8)
+        var fast = MarkupWriter(base: base, reusing: parser.output)
         if FastSanitizer.run(bytes, into: &fast) { return fast.result() }
         return rebuildUntilStable(String(decoding: bytes, as: UTF8.self), base: base, parser: parser)
     }
@@ -77,7 +79,10 @@ public enum HTMLSanitizer {
         while index < bytes.count {
             if index + 8 <= bytes.count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if !SWAR.has(word, UInt8(ascii: "<")) && !SWAR.has(word, UInt8(ascii: "&")) && !SWAR.has(word, 0xC2) {
+                if SWAR.matches(word, UInt8(ascii: "<")) | SWAR.matches(word, UInt8(ascii: "&"))
+                    | SWAR.matches(word, 0xC2)
+                    == 0
+                {
                     index += 8
                     continue
                 }
@@ -348,6 +353,29 @@ extension CharacterSet {
         .controlCharacters)
 }
 
+/// What `MarkupWriter` reads of a node: libxml2's own tree (HTML fragments) and a feed's `FeedTree` both have it.
+protocol MarkupNode {
+    associatedtype Children: MarkupChildren where Children.Element == Self
+    var children: Children { get }
+    var isText: Bool { get }
+    var isElement: Bool { get }
+    var name: String { get }
+    var namespaceURI: String? { get }
+    var attributePairs: [(name: String, value: String)] { get }
+    func hasName(_ name: StaticString) -> Bool
+    func withContentBytes<R>(cdata: CDATASections?, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+}
+
+/// A walk over a node's children, or over the node alone.
+protocol MarkupChildren: IteratorProtocol {
+    static func single(_ node: Element) -> Self
+}
+
+extension XMLNode: MarkupNode {}
+extension XMLNode.Children: MarkupChildren {}
+extension FeedNode: MarkupNode {}
+extension FeedNode.Children: MarkupChildren {}
+
 /// Writes the allowed part of a node tree as HTML. Walks with an explicit stack, so a deeply nested
 /// document cannot exhaust the call stack.
 struct MarkupWriter {
@@ -363,6 +391,14 @@ struct MarkupWriter {
     init(base: @escaping () -> String?, capacity: Int = 256) {
         self.base = base
         bytes = ByteBuffer(capacity: capacity)
+    }
+
+    /// Writes into `buffer`, emptied first: one feed's many fragments share one buffer instead of each getting
+    /// fresh memory. The buffer must not be used elsewhere while this writer is.
+    init(base: @escaping () -> String?, reusing buffer: ByteBuffer) {
+        self.base = base
+        buffer.removeAll()
+        bytes = buffer
     }
 
     mutating func baseURL() -> String? {
@@ -387,10 +423,10 @@ struct MarkupWriter {
     /// - Parameter isHTML: the tree came from the HTML parser (names are lower-case, `html`/`body` are
     ///   implied wrappers); otherwise it is XHTML inside a feed, where elements outside the XHTML namespace
     ///   are foreign and dropped.
-    mutating func write(contentsOf node: XMLNode, isHTML: Bool, anyNamespace: Bool = false) {
-        var stack: [(children: XMLNode.Children, closing: String?)] = [(node.children, nil)]
+    mutating func write<Node: MarkupNode>(contentsOf node: Node, isHTML: Bool, anyNamespace: Bool = false) {
+        var stack: [(children: Node.Children, closing: String?)] = [(node.children, nil)]
         if isHTML && node.isElement && !node.hasName("html") {
-            stack = [(XMLNode.Children.single(node), nil)]
+            stack = [(Node.Children.single(node), nil)]
         }
         while !stack.isEmpty {
             guard let child = stack[stack.count - 1].children.next() else {
@@ -436,7 +472,7 @@ struct MarkupWriter {
         }
     }
 
-    private mutating func writeStartTag(_ name: String, of element: XMLNode) {
+    private mutating func writeStartTag<Node: MarkupNode>(_ name: String, of element: Node) {
         writeStartTag(name, attributes: element.attributePairs)
     }
 
@@ -530,9 +566,9 @@ struct MarkupWriter {
             // Eight bytes at a time past bytes that need nothing.
             while index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if SWAR.has(word, UInt8(ascii: "&")) || SWAR.has(word, UInt8(ascii: "<"))
-                    || SWAR.has(word, UInt8(ascii: ">")) || SWAR.has(word, UInt8(ascii: "\""))
-                    || SWAR.has(word, 0xC2)
+                let quotes = attribute ? SWAR.matches(word, UInt8(ascii: "\"")) : 0
+                if SWAR.matches(word, UInt8(ascii: "&")) | SWAR.matches(word, UInt8(ascii: "<"))
+                    | SWAR.matches(word, UInt8(ascii: ">")) | SWAR.matches(word, 0xC2) | quotes != 0
                 {
                     break
                 }

@@ -58,7 +58,7 @@ struct XMLFeedReader {
     static let maximumTextLength = 4 * 1024 * 1024
 
     /// The element's text, capped at `maximumTextLength` bytes.
-    private mutating func text(of node: XMLNode) -> String {
+    private mutating func text(of node: FeedNode) -> String {
         let value = Mojibake.repair(node.text(cdata: cdata))
         guard value.utf8.count > Self.maximumTextLength else { return value }
         errors.append("line \(node.line): text longer than \(Self.maximumTextLength) bytes was cut")
@@ -73,7 +73,7 @@ struct XMLFeedReader {
         self.cdata = cdata
     }
 
-    mutating func vocabulary(_ node: XMLNode) -> FeedVocabulary {
+    mutating func vocabulary(_ node: FeedNode) -> FeedVocabulary {
         guard let key = node.namespaceKey else { return isAtom ? .atom : .rss }
         for entry in vocabularies where entry.key == key { return entry.vocabulary }
         let vocabulary = FeedVocabulary.of(node.namespaceURI)
@@ -86,7 +86,7 @@ struct XMLFeedReader {
         vocabularies.append((key, vocabulary))
     }
 
-    mutating func read(_ root: XMLNode) -> ParsedFeed {
+    mutating func read(_ root: FeedNode) -> ParsedFeed {
         let rootName = root.name
         let rootVocabulary = vocabulary(root)
         var feed = FeedBuilder()
@@ -114,7 +114,7 @@ struct XMLFeedReader {
             }
         case (.rss, "rss"), (.other, "rss"):
             if rootVocabulary == .other, let key = root.namespaceKey { setVocabulary(.rss, for: key) }
-            format = "rss" + (root.attribute("version") ?? "20").replacingOccurrences(of: ".", with: "")
+            format = "rss" + (root.attribute("version") ?? "20").filter { $0 != "." }
             for child in root.children where child.isElement {
                 let name = child.lowercasedName
                 if name == "channel" {
@@ -136,7 +136,7 @@ struct XMLFeedReader {
 
     // MARK: - Feed level
 
-    private mutating func readChannel(_ channel: XMLNode, into feed: inout FeedBuilder, entries: inout [Article]) {
+    private mutating func readChannel(_ channel: FeedNode, into feed: inout FeedBuilder, entries: inout [Article]) {
         if let language = channel.attribute("lang", namespace: xmlNamespace) { feed.info.language = language }
         if let href = channel.attribute("HREF").flatMap({ url($0, at: channel) }) {
             // CDF keeps the channel's link and date in attributes.
@@ -224,7 +224,7 @@ struct XMLFeedReader {
 
     // MARK: - Entry level
 
-    private mutating func readEntry(_ item: XMLNode) -> Article {
+    private mutating func readEntry(_ item: FeedNode) -> Article {
         var entry = EntryBuilder()
         if let about = item.attribute("about", namespace: rdfNamespace) {
             entry.id = about
@@ -335,7 +335,7 @@ struct XMLFeedReader {
         return entry.article(feedURL: documentURL)
     }
 
-    private mutating func readAtomSource(_ node: XMLNode) -> Source {
+    private mutating func readAtomSource(_ node: FeedNode) -> Source {
         var builder = FeedBuilder()
         var ignored: [Article] = []
         readChannel(node, into: &builder, entries: &ignored)
@@ -346,7 +346,7 @@ struct XMLFeedReader {
     }
 
     /// `media:content` carrying a URL is an enclosure when the item has none of its own.
-    private mutating func readMedia(_ node: XMLNode, into entry: inout EntryBuilder) {
+    private mutating func readMedia(_ node: FeedNode, into entry: inout EntryBuilder) {
         if node.name == "group" {
             for child in node.elements where vocabulary(child) == .media && child.name == "content" {
                 readMedia(child, into: &entry)
@@ -363,7 +363,7 @@ struct XMLFeedReader {
     // MARK: - Pieces
 
     private mutating func readAtomLink(
-        _ node: XMLNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
+        _ node: FeedNode, links: inout [Link], link: inout String?, enclosures: inout [Enclosure]
     ) {
         // Atom 0.3 drafts sometimes put the URL in the element's text.
         guard let rawHref = node.attribute("href") ?? node.attribute("url") ?? Optional(text(of: node)) else { return }
@@ -381,7 +381,7 @@ struct XMLFeedReader {
         }
     }
 
-    private mutating func readAtomPerson(_ node: XMLNode) -> Person {
+    private mutating func readAtomPerson(_ node: FeedNode) -> Person {
         var person = Person()
         for child in node.elements {
             let value = text(of: child).trimmedASCII()
@@ -400,8 +400,9 @@ struct XMLFeedReader {
         return person
     }
 
-    private mutating func readCategories(_ node: XMLNode, vocabulary: FeedVocabulary, into categories: inout [Category])
-    {
+    private mutating func readCategories(
+        _ node: FeedNode, vocabulary: FeedVocabulary, into categories: inout [Category]
+    ) {
         switch vocabulary {
         case .atom:
             let term = node.attribute("term") ?? text(of: node).trimmedASCII()
@@ -558,7 +559,7 @@ struct XMLFeedReader {
         var html: String { isHTML ? value : escapeHTML(value) }
     }
 
-    private mutating func readText(_ node: XMLNode, kind: TextKind) -> Text {
+    private mutating func readText(_ node: FeedNode, kind: TextKind) -> Text {
         let base = { [documentURL] in node.baseURL ?? (documentURL.isEmpty ? nil : documentURL) }
         switch kind {
         case .plain:
@@ -630,7 +631,7 @@ struct XMLFeedReader {
     /// The element's text as sanitised HTML. A lone text or CDATA child (nearly every summary and body) is
     /// sanitised straight from its bytes, skipping the String that `text(of:)` would build; text that may need
     /// the mojibake repair or the length cap takes that longer way.
-    private mutating func sanitizedText(of node: XMLNode, base: @escaping () -> String?) -> String {
+    private mutating func sanitizedText(of node: FeedNode, base: @escaping () -> String?) -> String {
         let parser = htmlParser
         let direct = node.withSoleTextBytes(cdata: cdata) { bytes -> String? in
             guard bytes.count <= Self.maximumTextLength, !Mojibake.mayChange(bytes) else { return nil }
@@ -640,7 +641,7 @@ struct XMLFeedReader {
         return HTMLSanitizer.sanitize(text(of: node), base: base, parser: htmlParser)
     }
 
-    private func inlineMarkup(_ node: XMLNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
+    private func inlineMarkup(_ node: FeedNode, base: @escaping () -> String?, anyNamespace: Bool = false) -> String {
         var writer = MarkupWriter(base: base)
         writer.cdata = cdata
         writer.write(contentsOf: node, isHTML: false, anyNamespace: anyNamespace)
@@ -707,7 +708,7 @@ struct XMLFeedReader {
     // MARK: - URLs
 
     /// The URL made absolute against the element's `xml:base` chain and the document URL.
-    private func url(_ raw: String, at node: XMLNode) -> String? {
+    private func url(_ raw: String, at node: FeedNode) -> String? {
         let value = raw.trimmedASCII()
         guard !value.isEmpty else { return nil }
         if hasScheme(value) { return value }
