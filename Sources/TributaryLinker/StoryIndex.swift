@@ -13,26 +13,30 @@ struct SparseVector {
         return sum.squareRoot()
     }
 
+    /// The merge-join of two sorted term lists, without a branch per step: which side advances is computed, so
+    /// the unpredictable comparisons cost no mispredictions. Products are summed in term order, as always.
     func dot(_ other: SparseVector) -> Float {
-        var left = 0
-        var right = 0
-        var sum: Float = 0
-        let leftCount = terms.count
-        let rightCount = other.terms.count
-        while left < leftCount && right < rightCount {
-            let a = terms[left]
-            let b = other.terms[right]
-            if a == b {
-                sum += weights[left] * other.weights[right]
-                left += 1
-                right += 1
-            } else if a < b {
-                left += 1
-            } else {
-                right += 1
+        terms.withUnsafeBufferPointer { leftTerms in
+            weights.withUnsafeBufferPointer { leftWeights in
+                other.terms.withUnsafeBufferPointer { rightTerms in
+                    other.weights.withUnsafeBufferPointer { rightWeights in
+                        var left = 0
+                        var right = 0
+                        var sum: Float = 0
+                        let leftCount = leftTerms.count
+                        let rightCount = rightTerms.count
+                        while left < leftCount && right < rightCount {
+                            let a = leftTerms[left]
+                            let b = rightTerms[right]
+                            if a == b { sum += leftWeights[left] * rightWeights[right] }
+                            left &+= a <= b ? 1 : 0
+                            right &+= b <= a ? 1 : 0
+                        }
+                        return sum
+                    }
+                }
             }
         }
-        return sum
     }
 
     func cosine(_ other: SparseVector) -> Float {
@@ -77,43 +81,86 @@ struct SparseVector {
 
     /// Keeps the `limit` heaviest terms (ties by term id, so the result never depends on anything else).
     mutating func prune(to limit: Int) {
-        guard terms.count > limit else { return }
-        var order = Array(terms.indices)
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        let keep = order.prefix(limit).sorted()
-        terms = keep.map { terms[$0] }
-        weights = keep.map { weights[$0] }
+        let count = terms.count
+        guard count > limit else { return }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            for position in 0..<count { keys[position] = RankKey.make(weights[position], position) }
+            RankKey.selectSmallest(keys, limit)
+            var kept = UnsafeMutableBufferPointer(rebasing: keys[0..<limit])
+            for index in kept.indices { kept[index] = UInt64(RankKey.position(kept[index])) }
+            kept.sort()
+            // Positions ascend, so each move goes left: the vector compacts in place.
+            for index in kept.indices {
+                let position = Int(kept[index])
+                terms[index] = terms[position]
+                weights[index] = weights[position]
+            }
+        }
+        terms.removeLast(count - limit)
+        weights.removeLast(count - limit)
     }
 
-    /// The positions of the `count` heaviest terms, heaviest first (ties by term id).
-    func topPositions(_ count: Int) -> [Int] {
-        var order = Array(terms.indices)
-        if order.count > count {
-            // Partial selection: only the heads matter, so keep a small sorted buffer.
-            var top: [Int] = []
-            top.reserveCapacity(count + 1)
-            for index in order {
-                let weight = weights[index]
-                if top.count == count, let last = top.last, weights[last] >= weight { continue }
-                var insert = top.count
-                while insert > 0 && weights[top[insert - 1]] < weight { insert -= 1 }
-                top.insert(index, at: insert)
-                if top.count > count { top.removeLast() }
+    /// Calls `body` with the positions of the `count` heaviest terms, heaviest first (ties by term id).
+    func withTopPositions<R>(_ count: Int, _ body: (UnsafeBufferPointer<Int32>) -> R) -> R {
+        let total = terms.count
+        let kept = min(count, total)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: total) { keys in
+            for position in 0..<total { keys[position] = RankKey.make(weights[position], position) }
+            RankKey.selectSmallest(keys, kept)
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: kept) { positions in
+                for index in 0..<kept { positions[index] = Int32(RankKey.position(keys[index])) }
+                return body(UnsafeBufferPointer(positions))
             }
-            return top
         }
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        return order
     }
 
     /// The term ids of the `count` heaviest terms, heaviest first.
     func topTerms(_ count: Int) -> [Int32] {
-        guard terms.count > count else {
-            return terms.indices.sorted { weights[$0] > weights[$1] }.map { terms[$0] }
+        withTopPositions(count) { $0.map { terms[Int($0)] } }
+    }
+}
+
+/// Orders weighted entries heaviest first, ties by the lower position (or term id), as plain integers: the weight's
+/// bits (order-preserving for non-negative floats) inverted above the position. Sorting these needs no closure and
+/// no indirection, and as every key is distinct any selection method picks the same entries in the same order.
+enum RankKey {
+    @inline(__always) static func make(_ weight: Float, _ position: Int) -> UInt64 {
+        let bits = weight > 0 ? weight.bitPattern : 0
+        return UInt64(~bits) << 32 | UInt64(UInt32(truncatingIfNeeded: position))
+    }
+
+    @inline(__always) static func position(_ key: UInt64) -> Int {
+        Int(UInt32(truncatingIfNeeded: key))
+    }
+
+    /// Moves the `count` smallest keys to the front, ascending; the rest are left in no particular order.
+    static func selectSmallest(_ keys: UnsafeMutableBufferPointer<UInt64>, _ count: Int) {
+        let total = keys.count
+        let kept = min(count, total)
+        guard kept > 0 else { return }
+        for index in 1..<kept {
+            let key = keys[index]
+            var slot = index
+            while slot > 0 && keys[slot - 1] > key {
+                keys[slot] = keys[slot - 1]
+                slot -= 1
+            }
+            keys[slot] = key
         }
-        var order = Array(terms.indices)
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        return order.prefix(count).map { terms[$0] }
+        var index = kept
+        while index < total {
+            let key = keys[index]
+            if key < keys[kept - 1] {
+                keys[index] = keys[kept - 1]
+                var slot = kept - 1
+                while slot > 0 && keys[slot - 1] > key {
+                    keys[slot] = keys[slot - 1]
+                    slot -= 1
+                }
+                keys[slot] = key
+            }
+            index += 1
+        }
     }
 }
 
@@ -168,6 +215,10 @@ struct StoryIndex {
     private var slot: [Int32] = []
     private var scratchTerms: [Int32] = []
     private var scratchTF: [Float] = []
+    /// An article's weighted words and word pairs, before they are counted per term.
+    private var units: [(hash: UInt64, weight: Float)] = []
+    /// The candidate stories of the latest `candidates` call.
+    private var found: [Int32] = []
     private var candidateScore: [Float] = []
     private var candidateStamp: [Int32] = []
     private var stamp: Int32 = 0
@@ -306,33 +357,41 @@ struct StoryIndex {
     }
 
     /// Stories sharing heavy terms with `vector`, best shared weight first, at most `exactCandidates`.
+    ///
+    /// The list returned is the index's own scratch list: read it before the next call.
     mutating func candidates(for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates) -> [Int32] {
         if candidateStamp.count < stories.count {
             candidateStamp.append(contentsOf: repeatElement(-1, count: stories.count - candidateStamp.count))
             candidateScore.append(contentsOf: repeatElement(0, count: stories.count - candidateScore.count))
         }
         stamp &+= 1
-        var found: [Int32] = []
-        for position in vector.topPositions(Self.indexedTerms) {
-            let term = vector.terms[position]
-            let weight = vector.weights[position]
-            for raw in postings[Int(term)].suffix(Self.postingLimit) {
-                let story = find(raw)
-                if story == excluding { continue }
-                if candidateStamp[Int(story)] != stamp {
-                    candidateStamp[Int(story)] = stamp
-                    candidateScore[Int(story)] = 0
-                    found.append(story)
+        found.removeAll(keepingCapacity: true)
+        vector.withTopPositions(Self.indexedTerms) { positions in
+            for position in positions {
+                let term = vector.terms[Int(position)]
+                let weight = vector.weights[Int(position)]
+                for raw in postings[Int(term)].suffix(Self.postingLimit) {
+                    let story = find(raw)
+                    if story == excluding { continue }
+                    if candidateStamp[Int(story)] != stamp {
+                        candidateStamp[Int(story)] = stamp
+                        candidateScore[Int(story)] = 0
+                        found.append(story)
+                    }
+                    candidateScore[Int(story)] += weight
                 }
-                candidateScore[Int(story)] += weight
             }
         }
-        if found.count > limit {
-            found.sort {
-                candidateScore[Int($0)] != candidateScore[Int($1)]
-                    ? candidateScore[Int($0)] > candidateScore[Int($1)] : $0 < $1
+        let count = found.count
+        if count > limit {
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+                for index in 0..<count {
+                    keys[index] = RankKey.make(candidateScore[Int(found[index])], Int(found[index]))
+                }
+                RankKey.selectSmallest(keys, limit)
+                for index in 0..<limit { found[index] = Int32(RankKey.position(keys[index])) }
             }
-            found.removeLast(found.count - limit)
+            found.removeLast(count - limit)
         }
         return found
     }
@@ -341,13 +400,13 @@ struct StoryIndex {
     private mutating func collectTerms(_ tokens: [Token]) {
         scratchTerms.removeAll(keepingCapacity: true)
         scratchTF.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
         let titleWeight = Float(parameters.titleWeight)
         let nameWeight = Float(parameters.nameWeight)
         let linkWeight = Float(parameters.linkWeight)
         let bigramWeight = Float(parameters.bigramWeight)
         let numberWeight = Float(parameters.numberWeight)
         var previous: Token?
-        var units: [(hash: UInt64, weight: Float)] = []
         for token in tokens where token.flags & Token.stopword == 0 {
             var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
             if token.flags & Token.link != 0 { weight = linkWeight }
@@ -388,25 +447,34 @@ struct StoryIndex {
             }
         }
         documents += 1
-        for term in scratchTerms {
-            documentFrequency[Int(term)] += 1
-            slot[Int(term)] = -1
-        }
+        for term in scratchTerms { documentFrequency[Int(term)] += 1 }
         // Dampen repetition: the fifth mention of a word says less than the first.
         for index in scratchTF.indices where scratchTF[index] > 1 {
             scratchTF[index] = 1 + log(scratchTF[index])
         }
-        var order = Array(scratchTerms.indices)
-        if order.count > parameters.articleTerms {
-            let weights = order.map { scratchTF[$0] * idf(scratchTerms[$0]) }
-            order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : scratchTerms[$0] < scratchTerms[$1] }
-            order.removeLast(order.count - parameters.articleTerms)
+        // The heaviest `articleTerms` (ties by term id), stored by term id; `slot` still maps a term to its count.
+        let count = scratchTerms.count
+        let kept = min(count, parameters.articleTerms)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            if count > kept {
+                for index in 0..<count {
+                    let term = scratchTerms[index]
+                    keys[index] = RankKey.make(scratchTF[index] * idf(term), Int(term))
+                }
+                RankKey.selectSmallest(keys, kept)
+                for index in 0..<kept { keys[index] = UInt64(RankKey.position(keys[index])) }
+            } else {
+                for index in 0..<count { keys[index] = UInt64(UInt32(scratchTerms[index])) }
+            }
+            var chosen = UnsafeMutableBufferPointer(rebasing: keys[0..<kept])
+            chosen.sort()
+            for key in chosen {
+                let term = Int32(truncatingIfNeeded: key)
+                articleTerms.append(term)
+                articleTF.append(scratchTF[Int(slot[Int(term)])])
+            }
         }
-        order.sort { scratchTerms[$0] < scratchTerms[$1] }
-        for index in order {
-            articleTerms.append(scratchTerms[index])
-            articleTF.append(scratchTF[index])
-        }
+        for term in scratchTerms { slot[Int(term)] = -1 }
         articleStart.append(Int32(articleTerms.count))
     }
 

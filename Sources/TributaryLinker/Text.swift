@@ -16,6 +16,23 @@ struct Token {
     static let number: UInt8 = 16
 }
 
+/// Reads bytes one at a time from a buffer the caller keeps alive: the tokenizer's one pass, without an iterator
+/// protocol call per byte.
+struct ByteReader {
+    private let buffer: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    init(_ buffer: UnsafeBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    @inline(__always) mutating func next() -> UInt8? {
+        guard position < buffer.count else { return nil }
+        defer { position += 1 }
+        return buffer[position]
+    }
+}
+
 /// Splits title and summary text (plain or HTML) into hashed tokens in one pass over the UTF-8 bytes.
 ///
 /// No per-word strings are made: words are folded into a reused byte buffer, stemmed there, and hashed, so the
@@ -37,15 +54,30 @@ struct Tokenizer {
         tokenize(bytes: text.utf8, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
     }
 
-    /// The same over UTF-8 bytes.
+    /// The same over UTF-8 bytes: straight over their storage when it is contiguous (native strings, arrays),
+    /// which spares an iterator call per byte.
     mutating func tokenize<C: Sequence<UInt8>>(
         bytes: C, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8 = 0
+    ) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            tokenize(buffer: buffer, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
+        }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { buffer in
+                tokenize(buffer: buffer, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
+            }
+        }
+    }
+
+    private mutating func tokenize(
+        buffer: UnsafeBufferPointer<UInt8>, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8
     ) {
         self.extraFlags = extraFlags
         var budget = limit
         sentenceStart = true
         word.removeAll(keepingCapacity: true)
-        var utf8 = bytes.makeIterator()
+        var utf8 = ByteReader(buffer)
         var pending: UInt8?
         while budget > 0 {
             let byte: UInt8
@@ -130,7 +162,7 @@ struct Tokenizer {
         budget -= 1
     }
 
-    private func decodeScalar<I: IteratorProtocol<UInt8>>(lead: UInt8, rest: inout I) -> Unicode.Scalar? {
+    private func decodeScalar(lead: UInt8, rest: inout ByteReader) -> Unicode.Scalar? {
         var value: UInt32
         var count: Int
         switch lead {
@@ -190,7 +222,11 @@ struct Tokenizer {
     /// A light English suffix stripper: enough to meet "checks", "checked" and "checking" at "check".
     static func stem(_ word: inout [UInt8]) {
         let count = word.count
-        guard count > 3, word.allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") }) else { return }
+        // Every rule's suffix ends in "s", "g" or "d": most words end otherwise and leave at once.
+        guard count > 3, let last = word.last,
+            last == UInt8(ascii: "s") || last == UInt8(ascii: "g") || last == UInt8(ascii: "d"),
+            word.allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") })
+        else { return }
         func ends(_ suffix: StaticString) -> Bool {
             suffix.withUTF8Buffer { buffer in
                 let length = buffer.count
@@ -203,15 +239,17 @@ struct Tokenizer {
                 return true
             }
         }
-        if count >= 5 && ends("ies") {
-            word.removeLast(3)
-            word.append(UInt8(ascii: "y"))
-        } else if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
-            word.removeLast(2)
-        } else if ends("s") && !ends("ss") && !ends("us") && !ends("is") {
-            word.removeLast()
-        } else if count >= 6 && ends("ing") {
-            word.removeLast(3)
+        if last == UInt8(ascii: "s") {
+            if count >= 5 && ends("ies") {
+                word.removeLast(3)
+                word.append(UInt8(ascii: "y"))
+            } else if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
+                word.removeLast(2)
+            } else if !ends("ss") && !ends("us") && !ends("is") {
+                word.removeLast()
+            }
+        } else if last == UInt8(ascii: "g") {
+            if count >= 6 && ends("ing") { word.removeLast(3) }
         } else if count >= 5 && ends("ed") && !ends("eed") {
             word.removeLast(2)
         }
