@@ -83,17 +83,16 @@ struct SparseVector {
     mutating func prune(to limit: Int) {
         let count = terms.count
         guard count > limit else { return }
+        // The keys are distinct, so exactly `limit` of them are at most the limit-th smallest: one pass in term
+        // order keeps those, and the vector compacts in place.
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
             for position in 0..<count { keys[position] = RankKey.make(weights[position], position) }
-            RankKey.selectSmallest(keys, limit)
-            var kept = UnsafeMutableBufferPointer(rebasing: keys[0..<limit])
-            for index in kept.indices { kept[index] = UInt64(RankKey.position(kept[index])) }
-            kept.sort()
-            // Positions ascend, so each move goes left: the vector compacts in place.
-            for index in kept.indices {
-                let position = Int(kept[index])
-                terms[index] = terms[position]
-                weights[index] = weights[position]
+            let threshold = RankKey.smallest(rank: limit - 1, of: keys)
+            var kept = 0
+            for position in 0..<count where RankKey.make(weights[position], position) <= threshold {
+                terms[kept] = terms[position]
+                weights[kept] = weights[position]
+                kept += 1
             }
         }
         terms.removeLast(count - limit)
@@ -131,6 +130,38 @@ enum RankKey {
 
     @inline(__always) static func position(_ key: UInt64) -> Int {
         Int(UInt32(truncatingIfNeeded: key))
+    }
+
+    /// The key of rank `rank` (0: the smallest) among distinct `keys`, found by quickselect; the keys are
+    /// reordered.
+    static func smallest(rank: Int, of keys: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
+        var low = 0
+        var high = keys.count - 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            let (a, b, c) = (keys[low], keys[middle], keys[high])
+            let pivot = max(min(a, b), min(max(a, b), c))
+            var left = low
+            var right = high
+            while left <= right {
+                while keys[left] < pivot { left += 1 }
+                while keys[right] > pivot { right -= 1 }
+                if left <= right {
+                    keys.swapAt(left, right)
+                    left += 1
+                    right -= 1
+                }
+            }
+            // Now keys[low...right] ≤ pivot ≤ keys[left...high], and anything between equals the pivot.
+            if rank <= right {
+                high = right
+            } else if rank >= left {
+                low = left
+            } else {
+                return keys[rank]
+            }
+        }
+        return keys[low]
     }
 
     /// Moves the `count` smallest keys to the front, ascending; the rest are left in no particular order.
@@ -182,6 +213,12 @@ struct Story {
     var mergeScore: Float = 0
 }
 
+/// A story's running score within one `candidates` call.
+struct Tally {
+    var stamp: Int32
+    var score: Float
+}
+
 /// The same-story layer: running document frequencies, article term vectors, and story centroids found through
 /// an inverted index of their top terms.
 struct StoryIndex {
@@ -219,8 +256,8 @@ struct StoryIndex {
     private var units: [(hash: UInt64, weight: Float)] = []
     /// The candidate stories of the latest `candidates` call.
     private var found: [Int32] = []
-    private var candidateScore: [Float] = []
-    private var candidateStamp: [Int32] = []
+    /// Per story, the shared weight summed by the `candidates` call stamped `stamp` (one record: one cache line).
+    private var tally: [Tally] = []
     private var stamp: Int32 = 0
 
     init(parameters: LinkParameters) {
@@ -360,25 +397,54 @@ struct StoryIndex {
     ///
     /// The list returned is the index's own scratch list: read it before the next call.
     mutating func candidates(for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates) -> [Int32] {
-        if candidateStamp.count < stories.count {
-            candidateStamp.append(contentsOf: repeatElement(-1, count: stories.count - candidateStamp.count))
-            candidateScore.append(contentsOf: repeatElement(0, count: stories.count - candidateScore.count))
+        if tally.count < stories.count {
+            tally.append(contentsOf: repeatElement(Tally(stamp: -1, score: 0), count: stories.count - tally.count))
         }
         stamp &+= 1
+        let stamp = stamp
+        var found = self.found
+        self.found = []
         found.removeAll(keepingCapacity: true)
+        // In three passes over the visits, each a run of independent loads the processor can overlap: copy the
+        // posting lists, resolve merged stories, then tally in the same order as one pass would.
         vector.withTopPositions(Self.indexedTerms) { positions in
-            for position in positions {
-                let term = vector.terms[Int(position)]
-                let weight = vector.weights[Int(position)]
-                for raw in postings[Int(term)].suffix(Self.postingLimit) {
-                    let story = find(raw)
-                    if story == excluding { continue }
-                    if candidateStamp[Int(story)] != stamp {
-                        candidateStamp[Int(story)] = stamp
-                        candidateScore[Int(story)] = 0
-                        found.append(story)
+            let capacity = positions.count * Self.postingLimit
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { visits in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { shared in
+                    var count = 0
+                    // Lists are read in place through a pointer: no retain (an atomic, which would keep the
+                    // processor from overlapping the lists' cache misses) per list.
+                    postings.withUnsafeBufferPointer { lists in
+                        guard let first = lists.baseAddress else { return }
+                        for position in positions {
+                            let weight = vector.weights[Int(position)]
+                            (first + Int(vector.terms[Int(position)])).pointee.withUnsafeBufferPointer { list in
+                                for raw in list.suffix(Self.postingLimit) {
+                                    visits[count] = raw
+                                    shared[count] = weight
+                                    count += 1
+                                }
+                            }
+                        }
                     }
-                    candidateScore[Int(story)] += weight
+                    parents.withUnsafeBufferPointer { parents in
+                        for index in 0..<count {
+                            var current = visits[index]
+                            while parents[Int(current)] != current { current = parents[Int(current)] }
+                            visits[index] = current
+                        }
+                    }
+                    tally.withUnsafeMutableBufferPointer { tally in
+                        for index in 0..<count {
+                            let story = visits[index]
+                            if story == excluding { continue }
+                            if tally[Int(story)].stamp != stamp {
+                                tally[Int(story)] = Tally(stamp: stamp, score: 0)
+                                found.append(story)
+                            }
+                            tally[Int(story)].score += shared[index]
+                        }
+                    }
                 }
             }
         }
@@ -386,13 +452,14 @@ struct StoryIndex {
         if count > limit {
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
                 for index in 0..<count {
-                    keys[index] = RankKey.make(candidateScore[Int(found[index])], Int(found[index]))
+                    keys[index] = RankKey.make(tally[Int(found[index])].score, Int(found[index]))
                 }
                 RankKey.selectSmallest(keys, limit)
                 for index in 0..<limit { found[index] = Int32(RankKey.position(keys[index])) }
             }
             found.removeLast(count - limit)
         }
+        self.found = found
         return found
     }
 
@@ -456,17 +523,18 @@ struct StoryIndex {
         let count = scratchTerms.count
         let kept = min(count, parameters.articleTerms)
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            var chosen = UnsafeMutableBufferPointer(rebasing: keys[0..<kept])
             if count > kept {
                 for index in 0..<count {
                     let term = scratchTerms[index]
                     keys[index] = RankKey.make(scratchTF[index] * idf(term), Int(term))
                 }
-                RankKey.selectSmallest(keys, kept)
+                _ = RankKey.smallest(rank: kept - 1, of: keys)
+                // Quickselect leaves the `kept` smallest keys in front.
                 for index in 0..<kept { keys[index] = UInt64(RankKey.position(keys[index])) }
             } else {
                 for index in 0..<count { keys[index] = UInt64(UInt32(scratchTerms[index])) }
             }
-            var chosen = UnsafeMutableBufferPointer(rebasing: keys[0..<kept])
             chosen.sort()
             for key in chosen {
                 let term = Int32(truncatingIfNeeded: key)
