@@ -46,33 +46,73 @@ struct SparseVector {
 
     /// Adds `scale` × `other` into this vector.
     mutating func add(_ other: SparseVector, scale: Float = 1) {
-        var mergedTerms: [Int32] = []
-        var mergedWeights: [Float] = []
-        mergedTerms.reserveCapacity(terms.count + other.terms.count)
-        mergedWeights.reserveCapacity(terms.count + other.terms.count)
+        let capacity = terms.count + other.terms.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { mergedTerms in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { mergedWeights in
+                let count = merge(other, scale: scale, terms: mergedTerms, weights: mergedWeights)
+                terms = Array(mergedTerms[0..<count])
+                weights = Array(mergedWeights[0..<count])
+            }
+        }
+    }
+
+    /// Adds `other` and keeps the `limit` heaviest terms: `add` then `prune`, merged on the stack, so a vector
+    /// whose arrays have the room (a centroid after its first few members) changes without allocating.
+    mutating func add(_ other: SparseVector, keeping limit: Int) {
+        let capacity = terms.count + other.terms.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { mergedTerms in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { mergedWeights in
+                var count = merge(other, scale: 1, terms: mergedTerms, weights: mergedWeights)
+                if count > limit {
+                    Self.prune(terms: mergedTerms, weights: mergedWeights, count: count, to: limit)
+                    count = limit
+                }
+                let (newTerms, newWeights) = (mergedTerms[0..<count], mergedWeights[0..<count])
+                if terms.capacity >= count && weights.capacity >= count {
+                    terms.removeAll(keepingCapacity: true)
+                    terms.append(contentsOf: UnsafeMutableBufferPointer(rebasing: newTerms))
+                    weights.removeAll(keepingCapacity: true)
+                    weights.append(contentsOf: UnsafeMutableBufferPointer(rebasing: newWeights))
+                } else {
+                    terms = Array(newTerms)
+                    weights = Array(newWeights)
+                }
+            }
+        }
+    }
+
+    /// Writes the sorted union of this vector and `scale` × `other` into the buffers (room for both).
+    /// - Returns: how many terms it wrote.
+    private func merge(
+        _ other: SparseVector, scale: Float, terms mergedTerms: UnsafeMutableBufferPointer<Int32>,
+        weights mergedWeights: UnsafeMutableBufferPointer<Float>
+    ) -> Int {
+        var count = 0
         var left = 0
         var right = 0
         while left < terms.count || right < other.terms.count {
             if right >= other.terms.count || (left < terms.count && terms[left] < other.terms[right]) {
-                mergedTerms.append(terms[left])
-                mergedWeights.append(weights[left])
+                mergedTerms[count] = terms[left]
+                mergedWeights[count] = weights[left]
+                count += 1
                 left += 1
             } else if left >= terms.count || other.terms[right] < terms[left] {
-                mergedTerms.append(other.terms[right])
-                mergedWeights.append(other.weights[right] * scale)
+                mergedTerms[count] = other.terms[right]
+                mergedWeights[count] = other.weights[right] * scale
+                count += 1
                 right += 1
             } else {
                 let weight = weights[left] + other.weights[right] * scale
                 if weight > 1e-6 {
-                    mergedTerms.append(terms[left])
-                    mergedWeights.append(weight)
+                    mergedTerms[count] = terms[left]
+                    mergedWeights[count] = weight
+                    count += 1
                 }
                 left += 1
                 right += 1
             }
         }
-        terms = mergedTerms
-        weights = mergedWeights
+        return count
     }
 
     mutating func scale(by factor: Float) {
@@ -83,8 +123,20 @@ struct SparseVector {
     mutating func prune(to limit: Int) {
         let count = terms.count
         guard count > limit else { return }
-        // The keys are distinct, so exactly `limit` of them are at most the limit-th smallest: one pass in term
-        // order keeps those, and the vector compacts in place.
+        terms.withUnsafeMutableBufferPointer { terms in
+            weights.withUnsafeMutableBufferPointer { weights in
+                Self.prune(terms: terms, weights: weights, count: count, to: limit)
+            }
+        }
+        terms.removeLast(count - limit)
+        weights.removeLast(count - limit)
+    }
+
+    /// Moves the `limit` heaviest of the first `count` entries to the front, in their order. The keys are
+    /// distinct, so exactly `limit` of them are at most the limit-th smallest: one pass in term order keeps those.
+    private static func prune(
+        terms: UnsafeMutableBufferPointer<Int32>, weights: UnsafeMutableBufferPointer<Float>, count: Int, to limit: Int
+    ) {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
             for position in 0..<count { keys[position] = RankKey.make(weights[position], position) }
             let threshold = RankKey.smallest(rank: limit - 1, of: keys)
@@ -95,8 +147,6 @@ struct SparseVector {
                 kept += 1
             }
         }
-        terms.removeLast(count - limit)
-        weights.removeLast(count - limit)
     }
 
     /// Calls `body` with the positions of the `count` heaviest terms, heaviest first (ties by term id).
@@ -213,6 +263,12 @@ struct Story {
     var mergeScore: Float = 0
 }
 
+/// A term's document frequency, and its place in the article being collected.
+struct TermStats {
+    var frequency: Int32
+    var slot: Int32
+}
+
 /// A story's running score within one `candidates` call.
 struct Tally {
     var stamp: Int32
@@ -233,7 +289,9 @@ struct StoryIndex {
 
     var parameters: LinkParameters
     private var termIds = HashIndex(capacity: 1 << 14)
-    private var documentFrequency: [Int32] = []
+    /// Per term: its document frequency, and where the article being collected counts it (-1: not yet). One
+    /// record, so a word costs one cache miss here, not two.
+    private var termStats: [TermStats] = []
     private var postings: [[Int32]] = []
     private var documents = 0
     /// Per article (arrival index), where its stored terms start in `articleTerms`; dups store nothing.
@@ -246,14 +304,17 @@ struct StoryIndex {
     /// Each story's `parent`, apart: `find` runs for every posting visited, and a flat array of 4-byte entries
     /// keeps those lookups in cache where the wide `Story` records would not be.
     private var parents: [Int32] = []
+    /// Per story, the merge pass that last visited it (`passStamp`): each story is a subject once per pass.
+    private var seenStamp: [Int32] = []
+    private var passStamp: Int32 = 0
     /// Stories touched since the last streaming merge pass.
     private var touched: [Int32] = []
 
-    private var slot: [Int32] = []
     private var scratchTerms: [Int32] = []
     private var scratchTF: [Float] = []
     /// An article's weighted words and word pairs, before they are counted per term.
     private var units: [(hash: UInt64, weight: Float)] = []
+    private var unitTerms: [Int32] = []
     /// The candidate stories of the latest `candidates` call.
     private var found: [Int32] = []
     /// Per story, the shared weight summed by the `candidates` call stamped `stamp` (one record: one cache line).
@@ -267,7 +328,7 @@ struct StoryIndex {
     var articleCount: Int { storyOf.count }
 
     func idf(_ term: Int32) -> Float {
-        Float(log(Double(documents + 1) / Double(documentFrequency[Int(term)] + 1)) + 1)
+        Float(log(Double(documents + 1) / Double(termStats[Int(term)].frequency + 1)) + 1)
     }
 
     /// The article's vector with today's document frequencies, normalised.
@@ -285,17 +346,22 @@ struct StoryIndex {
     /// How close an article (normalised vector) is to a story: the cosine to its centroid, or with average
     /// linkage the mean cosine to its members.
     func articleScore(_ vector: SparseVector, _ story: Int32) -> Float {
-        let entry = stories[Int(story)]
-        if parameters.linkage == 0 { return vector.cosine(entry.centroid) }
-        return entry.weight > 0 ? vector.dot(entry.centroid) / entry.weight : 0
+        // Read in place: copying a `Story` out would retain and release each of its arrays.
+        stories.withUnsafeBufferPointer { stories in
+            let weight = stories[Int(story)].weight
+            if parameters.linkage == 0 { return vector.cosine(stories[Int(story)].centroid) }
+            return weight > 0 ? vector.dot(stories[Int(story)].centroid) / weight : 0
+        }
     }
 
     /// How close two stories are: centroid cosine, or with average linkage the mean cosine between members.
     func storyScore(_ first: Int32, _ second: Int32) -> Float {
-        let a = stories[Int(first)]
-        let b = stories[Int(second)]
-        if parameters.linkage == 0 { return a.centroid.cosine(b.centroid) }
-        return a.weight > 0 && b.weight > 0 ? a.centroid.dot(b.centroid) / (a.weight * b.weight) : 0
+        stories.withUnsafeBufferPointer { stories in
+            let (a, b) = (Int(first), Int(second))
+            if parameters.linkage == 0 { return stories[a].centroid.cosine(stories[b].centroid) }
+            let (weightA, weightB) = (stories[a].weight, stories[b].weight)
+            return weightA > 0 && weightB > 0 ? stories[a].centroid.dot(stories[b].centroid) / (weightA * weightB) : 0
+        }
     }
 
     func find(_ story: Int32) -> Int32 {
@@ -370,8 +436,7 @@ struct StoryIndex {
             entry.centroid.scale(by: (limit - 1) / limit)
             entry.weight = limit - 1
         }
-        entry.centroid.add(vector)
-        entry.centroid.prune(to: parameters.centroidTerms)
+        entry.centroid.add(vector, keeping: parameters.centroidTerms)
         entry.weight += 1
         entry.members.append(article)
         entry.lastArrival = article
@@ -493,28 +558,32 @@ struct StoryIndex {
             }
             previous = token
         }
-        for (hash, weight) in units {
-            let term: Int32
+        // Every unit's term first: the lookups do not depend on one another, so their cache misses overlap.
+        unitTerms.removeAll(keepingCapacity: true)
+        for (hash, _) in units {
             if let known = termIds[hash] {
-                term = known
+                unitTerms.append(known)
             } else {
-                term = Int32(documentFrequency.count)
+                let term = Int32(termStats.count)
                 termIds[hash] = term
-                documentFrequency.append(0)
+                termStats.append(TermStats(frequency: 0, slot: -1))
                 postings.append([])
-                slot.append(-1)
+                unitTerms.append(term)
             }
-            let position = slot[Int(term)]
+        }
+        for (unit, term) in zip(units, unitTerms) {
+            let weight = unit.weight
+            let position = termStats[Int(term)].slot
             if position >= 0 {
                 scratchTF[Int(position)] += weight
             } else {
-                slot[Int(term)] = Int32(scratchTerms.count)
+                termStats[Int(term)].slot = Int32(scratchTerms.count)
                 scratchTerms.append(term)
                 scratchTF.append(weight)
             }
         }
         documents += 1
-        for term in scratchTerms { documentFrequency[Int(term)] += 1 }
+        for term in scratchTerms { termStats[Int(term)].frequency += 1 }
         // Dampen repetition: the fifth mention of a word says less than the first.
         for index in scratchTF.indices where scratchTF[index] > 1 {
             scratchTF[index] = 1 + log(scratchTF[index])
@@ -539,10 +608,10 @@ struct StoryIndex {
             for key in chosen {
                 let term = Int32(truncatingIfNeeded: key)
                 articleTerms.append(term)
-                articleTF.append(scratchTF[Int(slot[Int(term)])])
+                articleTF.append(scratchTF[Int(termStats[Int(term)].slot)])
             }
         }
-        for term in scratchTerms { slot[Int(term)] = -1 }
+        for term in scratchTerms { termStats[Int(term)].slot = -1 }
         articleStart.append(Int32(articleTerms.count))
     }
 
@@ -552,11 +621,15 @@ struct StoryIndex {
     mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) -> Int {
         let list = subjects ?? touched
         touched.removeAll(keepingCapacity: true)
-        var seen = Set<Int32>()
+        if seenStamp.count < stories.count {
+            seenStamp.append(contentsOf: repeatElement(-1, count: stories.count - seenStamp.count))
+        }
+        passStamp &+= 1
         var pairs: [(a: Int32, b: Int32, score: Float)] = []
         for raw in list {
             let story = find(raw)
-            guard seen.insert(story).inserted else { continue }
+            guard seenStamp[Int(story)] != passStamp else { continue }
+            seenStamp[Int(story)] = passStamp
             let centroid = stories[Int(story)].centroid
             guard !centroid.isEmpty else { continue }
             for other in candidates(for: centroid, excluding: story) {
@@ -601,8 +674,7 @@ struct StoryIndex {
         let (keep, gone) = first < second ? (first, second) : (second, first)
         var survivor = stories[Int(keep)]
         let absorbed = stories[Int(gone)]
-        survivor.centroid.add(absorbed.centroid)
-        survivor.centroid.prune(to: parameters.centroidTerms)
+        survivor.centroid.add(absorbed.centroid, keeping: parameters.centroidTerms)
         survivor.weight += absorbed.weight
         survivor.members.append(contentsOf: absorbed.members)
         survivor.lastArrival = max(survivor.lastArrival, absorbed.lastArrival)
@@ -645,22 +717,33 @@ struct StoryIndex {
     )
         -> [(story: Int32, score: Float)?]
     {
-        let inWindowSet = Set(articles)
-        var affected = Set<Int32>()
-        for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
-            affected.insert(Int32(index))
+        // Flags by article and by story rather than sets: one look-up per posting entry below, over every term.
+        var inWindowSet = [Bool](repeating: false, count: storyOf.count)
+        for article in articles { inWindowSet[Int(article)] = true }
+        var affected = [Bool](repeating: false, count: stories.count)
+        var affectedList: [Int32] = []
+        for index in stories.indices where inWindowSet[Int(stories[index].founder)] {
+            affected[index] = true
+            affectedList.append(Int32(index))
         }
-        for article in articles { affected.insert(find(storyOf[Int(article)])) }
+        for article in articles {
+            let story = find(storyOf[Int(article)])
+            if !affected[Int(story)] {
+                affected[Int(story)] = true
+                affectedList.append(story)
+            }
+        }
+        affectedList.sort()
         var survivors: [Int32] = []
-        for story in affected.sorted() {
+        for story in affectedList {
             var entry = stories[Int(story)]
-            if inWindowSet.contains(entry.founder) {
+            if inWindowSet[Int(entry.founder)] {
                 // Founded inside the window: the second pass founds its stories anew.
                 entry.members = []
                 entry.centroid = SparseVector()
                 entry.weight = 0
             } else {
-                entry.members.removeAll { inWindowSet.contains($0) }
+                entry.members.removeAll { inWindowSet[Int($0)] }
                 entry.lastTime = .nan
                 entry.lastArrival = entry.members.last ?? entry.founder
                 for member in entry.members where !times[Int(member)].isNaN {
@@ -672,8 +755,8 @@ struct StoryIndex {
             stories[Int(story)] = entry
         }
         // Forget where the first pass indexed these stories, so the order it saw cannot steer the second pass.
-        for term in postings.indices where postings[term].contains(where: { affected.contains($0) }) {
-            postings[term].removeAll { affected.contains($0) }
+        for term in postings.indices where postings[term].contains(where: { affected[Int($0)] }) {
+            postings[term].removeAll { affected[Int($0)] }
         }
         rebuildCentroids(survivors)
         var result: [(story: Int32, score: Float)?] = []
@@ -749,10 +832,15 @@ struct StoryIndex {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
         var scored: [(story: Int32, score: Float)] = []
+        let norm = centroid.norm
         for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
             guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
             else { continue }
-            let score = centroid.cosine(stories[Int(other)].centroid)
+            // `cosine`, with this story's norm computed once.
+            let score = stories.withUnsafeBufferPointer { stories in
+                let denominator = norm * stories[Int(other)].centroid.norm
+                return denominator > 0 ? centroid.dot(stories[Int(other)].centroid) / denominator : 0
+            }
             guard score >= Float(parameters.relatedThreshold) else { continue }
             // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
             // pass left apart, not as a related post. That reading holds only where the merge pass could have

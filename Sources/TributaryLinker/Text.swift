@@ -31,6 +31,33 @@ struct ByteReader {
         defer { position += 1 }
         return buffer[position]
     }
+
+    /// Appends the run of ASCII letters and digits that starts here to `word`, lower-cased, and moves past it:
+    /// one append per word instead of one per byte.
+    @inline(__always) mutating func takeWordRun(into word: inout [UInt8]) {
+        var end = position
+        var upper = false
+        while end < buffer.count {
+            let byte = buffer[end]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                upper = true
+            } else if !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                && !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            {
+                break
+            }
+            end += 1
+        }
+        guard end > position else { return }
+        let start = word.count
+        word.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<end]))
+        if upper {
+            for index in start..<word.count where word[index] >= UInt8(ascii: "A") && word[index] <= UInt8(ascii: "Z") {
+                word[index] |= 0x20
+            }
+        }
+        position = end
+    }
 }
 
 /// Splits title and summary text (plain or HTML) into hashed tokens in one pass over the UTF-8 bytes.
@@ -93,9 +120,11 @@ struct Tokenizer {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if word.isEmpty { wordCapitalised = false }
                 word.append(byte)
+                utf8.takeWordRun(into: &word)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 if word.isEmpty { wordCapitalised = !sentenceStart }
                 word.append(byte | 0x20)
+                utf8.takeWordRun(into: &word)
             case UInt8(ascii: "<"):
                 flush(isTitle: isTitle, budget: &budget, into: &tokens)
                 // A tag: skip to its end. Text inside attributes never counts.
