@@ -23,6 +23,7 @@ struct DuplicateIndex {
     private var minima: [UInt32]
     /// The scratch signature's LSH bucket keys, one per band (looked up, then entered).
     private var bandKeys: [UInt64]
+    private var bandHeads: [Int32]
     private var shingles: [UInt64] = []
     /// Per article, the lookup that last visited it (so each candidate is verified once per lookup).
     private var visitedBy: [Int32] = []
@@ -42,6 +43,7 @@ struct DuplicateIndex {
         self.addends = addends
         minima = Array(repeating: 0, count: Self.permutations)
         bandKeys = Array(repeating: 0, count: Self.bands)
+        bandHeads = Array(repeating: -1, count: Self.bands)
         shingles.reserveCapacity(128)
     }
 
@@ -110,9 +112,12 @@ struct DuplicateIndex {
     /// among the LSH candidates for which `accept` holds (the time window).
     mutating func nearMatch(threshold: Double, accept: (Int32) -> Bool) -> (article: Int32, score: Double)? {
         lookup &+= 1
+        // The buckets' heads first: the look-ups are independent, so their cache misses (the bucket table is the
+        // index's largest part) overlap instead of queueing behind each chain walk.
+        for band in 0..<Self.bands { bandHeads[band] = heads[bandKeys[band]] ?? -1 }
         var best: (article: Int32, score: Double)?
         for band in 0..<Self.bands {
-            var candidate = heads[bandKeys[band]] ?? -1
+            var candidate = bandHeads[band]
             var steps = 0
             while candidate >= 0 && steps < Self.chainLimit {
                 steps += 1
@@ -138,11 +143,7 @@ struct DuplicateIndex {
         visitedBy.append(0)
         if hasSignature {
             signatures.append(contentsOf: minima.lazy.map { UInt16(truncatingIfNeeded: $0) })
-            for band in 0..<Self.bands {
-                let key = bandKeys[band]
-                chain.append(heads[key] ?? -1)
-                heads[key] = article
-            }
+            for band in 0..<Self.bands { chain.append(heads.exchange(bandKeys[band], with: article) ?? -1) }
         } else {
             signatures.append(contentsOf: repeatElement(Self.unindexed, count: Self.permutations))
             chain.append(contentsOf: repeatElement(-1, count: Self.bands))

@@ -46,22 +46,28 @@ struct HashIndex {
         }
         set {
             guard let newValue else { return }  // removal is never needed: the linker only adds
-            let wanted = Self.stored(key)
-            var slot = Int(wanted) & mask
-            while true {
-                let found = slots[slot]
-                if UInt32(truncatingIfNeeded: found >> 32) == wanted {
-                    slots[slot] = Self.slot(wanted, newValue)
-                    return
-                }
-                if found == 0 {
-                    slots[slot] = Self.slot(wanted, newValue)
-                    count += 1
-                    if count * 10 > slots.count * 7 { grow() }
-                    return
-                }
-                slot = (slot + 1) & mask
+            exchange(key, with: newValue)
+        }
+    }
+
+    /// Stores `value` under `key` and returns what was stored there before: a read and a write in one probe.
+    @discardableResult
+    mutating func exchange(_ key: UInt64, with value: Int32) -> Int32? {
+        let wanted = Self.stored(key)
+        var slot = Int(wanted) & mask
+        while true {
+            let found = slots[slot]
+            if UInt32(truncatingIfNeeded: found >> 32) == wanted {
+                slots[slot] = Self.slot(wanted, value)
+                return Int32(bitPattern: UInt32(truncatingIfNeeded: found))
             }
+            if found == 0 {
+                slots[slot] = Self.slot(wanted, value)
+                count += 1
+                if count * 10 > slots.count * 7 { grow() }
+                return nil
+            }
+            slot = (slot + 1) & mask
         }
     }
 

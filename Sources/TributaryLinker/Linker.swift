@@ -89,7 +89,8 @@ public struct Linker {
             }
         }
         duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
-        if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
+        // The link's words feed only the story layer.
+        if parameters.linkWeight > 0, parameters.storyLayer != 0, let link = article.canonicalLink ?? article.link {
             tokenizer.tokenize(
                 bytes: Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
         }
@@ -165,10 +166,11 @@ public struct Linker {
         let storyCount = storyIndex.stories.count
         var relatedCache = [[String]?](repeating: nil, count: storyCount)
         var nearest = [[Int32]?](repeating: nil, count: storyCount)
+        var norms = [Float](repeating: .nan, count: storyCount)
         let relatedCount = parameters.storyLayer == 0 ? 0 : parameters.related
         func neighbours(_ story: Int32) -> [Int32] {
             if let known = nearest[Int(story)] { return known }
-            let found = storyIndex.related(to: story, count: relatedCount, inWindow: Self.inWindow)
+            let found = storyIndex.related(to: story, count: relatedCount, norms: &norms, inWindow: Self.inWindow)
             nearest[Int(story)] = found
             return found
         }

@@ -828,29 +828,45 @@ struct StoryIndex {
     }
 
     /// Other stories close in topic to `story`, best first.
-    mutating func related(to story: Int32, count: Int, inWindow: (Double, Double, Double) -> Bool) -> [Int32] {
+    /// - Parameter norms: centroid norms by story, NaN until computed; the caller keeps it while no centroid changes
+    ///   (the final pass asks every story, and each would otherwise compute its candidates' norms again).
+    mutating func related(
+        to story: Int32, count: Int, norms: inout [Float], inWindow: (Double, Double, Double) -> Bool
+    ) -> [Int32] {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
+        if norms.count < stories.count {
+            norms.append(contentsOf: repeatElement(.nan, count: stories.count - norms.count))
+        }
+        func norm(_ story: Int32) -> Float {
+            if norms[Int(story)].isNaN { norms[Int(story)] = stories[Int(story)].centroid.norm }
+            return norms[Int(story)]
+        }
+        let storyNorm = norm(story)
+        let storyWeight = stories[Int(story)].weight
+        let lastTime = stories[Int(story)].lastTime
         var scored: [(story: Int32, score: Float)] = []
-        let norm = centroid.norm
         for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
-            guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
-            else { continue }
-            // `cosine`, with this story's norm computed once.
-            let score = stories.withUnsafeBufferPointer { stories in
-                let denominator = norm * stories[Int(other)].centroid.norm
-                return denominator > 0 ? centroid.dot(stories[Int(other)].centroid) / denominator : 0
-            }
+            let otherTime = stories[Int(other)].lastTime
+            guard inWindow(lastTime, otherTime, parameters.relatedWindowHours) else { continue }
+            // `cosine` and `storyScore` share one dot product.
+            let dot = stories.withUnsafeBufferPointer { centroid.dot($0[Int(other)].centroid) }
+            let denominator = storyNorm * norm(other)
+            let score = denominator > 0 ? dot / denominator : 0
             guard score >= Float(parameters.relatedThreshold) else { continue }
             // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
             // pass left apart, not as a related post. That reading holds only where the merge pass could have
             // joined them: stories further apart in time than the story window are different events.
-            let couldHaveMerged = inWindow(
-                stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
-            guard
-                parameters.relatedCeiling >= 1 || !couldHaveMerged
-                    || storyScore(story, other) < Float(parameters.relatedCeiling)
-            else { continue }
+            if parameters.relatedCeiling < 1 && inWindow(lastTime, otherTime, parameters.storyWindowHours) {
+                let otherWeight = stories[Int(other)].weight
+                let closeness: Float
+                if parameters.linkage == 0 {
+                    closeness = score
+                } else {
+                    closeness = storyWeight > 0 && otherWeight > 0 ? dot / (storyWeight * otherWeight) : 0
+                }
+                guard closeness < Float(parameters.relatedCeiling) else { continue }
+            }
             scored.append((other, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.story < $1.story }
