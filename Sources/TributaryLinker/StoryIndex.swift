@@ -321,7 +321,6 @@ struct StoryIndex {
     private var scratchTF: [Float] = []
     /// An article's weighted words and word pairs, before they are counted per term.
     private var units: [(hash: UInt64, weight: Float)] = []
-    private var unitTerms: [Int32] = []
     /// The candidate stories of the latest `candidates` call.
     private var found: [Int32] = []
     /// Per story, the shared weight summed by the `candidates` call stamped `stamp` (one record: one cache line).
@@ -565,30 +564,54 @@ struct StoryIndex {
             }
             previous = token
         }
-        // Every unit's term first: the lookups do not depend on one another, so their cache misses overlap.
-        unitTerms.removeAll(keepingCapacity: true)
-        for (hash, _) in units {
-            if let known = termIds[hash] {
-                unitTerms.append(known)
-            } else {
-                let term = Int32(termStats.count)
-                termIds[hash] = term
-                termStats.append(TermStats(frequency: 0, slot: -1))
-                postings.append([])
-                unitTerms.append(term)
+        // Every unit's term first: the look-ups do not depend on one another, so their cache misses overlap.
+        let unitTerms = [Int32](unsafeUninitializedCapacity: units.count) { buffer, initialized in
+            for (index, unit) in units.enumerated() {
+                if let known = termIds[unit.hash] {
+                    buffer[index] = known
+                } else {
+                    let term = Int32(termStats.count)
+                    termIds[unit.hash] = term
+                    termStats.append(TermStats(frequency: 0, slot: -1))
+                    postings.append([])
+                    buffer[index] = term
+                }
+            }
+            initialized = units.count
+        }
+        // Then the counts per distinct term, over buffers (no uniqueness check per unit): the arrays are taken out
+        // of `self`, sized for every unit to be new, and cut to the distinct terms afterwards.
+        var terms = scratchTerms
+        var counts = scratchTF
+        scratchTerms = []
+        scratchTF = []
+        let room = units.count - terms.count
+        if room > 0 {
+            terms.append(contentsOf: repeatElement(0, count: room))
+            counts.append(contentsOf: repeatElement(0, count: room))
+        }
+        var distinct = 0
+        termStats.withUnsafeMutableBufferPointer { stats in
+            terms.withUnsafeMutableBufferPointer { terms in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for (unit, term) in zip(units, unitTerms) {
+                        let position = stats[Int(term)].slot
+                        if position >= 0 {
+                            counts[Int(position)] += unit.weight
+                        } else {
+                            stats[Int(term)].slot = Int32(distinct)
+                            terms[distinct] = term
+                            counts[distinct] = unit.weight
+                            distinct += 1
+                        }
+                    }
+                }
             }
         }
-        for (unit, term) in zip(units, unitTerms) {
-            let weight = unit.weight
-            let position = termStats[Int(term)].slot
-            if position >= 0 {
-                scratchTF[Int(position)] += weight
-            } else {
-                termStats[Int(term)].slot = Int32(scratchTerms.count)
-                scratchTerms.append(term)
-                scratchTF.append(weight)
-            }
-        }
+        terms.removeLast(terms.count - distinct)
+        counts.removeLast(counts.count - distinct)
+        scratchTerms = terms
+        scratchTF = counts
         documents += 1
         for term in scratchTerms { termStats[Int(term)].frequency += 1 }
         // Dampen repetition: the fifth mention of a word says less than the first.
