@@ -32,6 +32,37 @@ struct ByteReader {
         return buffer[position]
     }
 
+    /// When `first` (just read) starts a word of plain ASCII letters and digits that ends here, at a byte that
+    /// cannot continue it (not an entity, not a non-ASCII letter) or at the end: writes it lower-cased into
+    /// `scratch`, moves past it and returns its length. Otherwise nil, and nothing moves.
+    @inline(__always) mutating func plainWord(first: UInt8, into scratch: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        var end = position
+        while end < buffer.count {
+            let byte = buffer[end]
+            guard
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            else { break }
+            end += 1
+        }
+        let length = end - position + 1
+        guard length <= scratch.count else { return nil }
+        if end < buffer.count {
+            let terminator = buffer[end]
+            guard terminator < 0x80 && terminator != UInt8(ascii: "&") else { return nil }
+        }
+        scratch[0] = first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") ? first | 0x20 : first
+        var index = 1
+        while position < end {
+            let byte = buffer[position]
+            scratch[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            index += 1
+            position += 1
+        }
+        return length
+    }
+
     /// Appends the run of ASCII letters and digits that starts here to `word`, lower-cased, and moves past it:
     /// one append per word instead of one per byte.
     @inline(__always) mutating func takeWordRun(into word: inout [UInt8]) {
@@ -106,6 +137,10 @@ struct Tokenizer {
         word.removeAll(keepingCapacity: true)
         var utf8 = ByteReader(buffer)
         var pending: UInt8?
+        // Most words are plain ASCII between separators: those go from the input straight to a stack buffer and
+        // out as a token, without passing through `word`.
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
         while budget > 0 {
             let byte: UInt8
             if let held = pending {
@@ -117,14 +152,20 @@ struct Tokenizer {
                 break
             }
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if word.isEmpty { wordCapitalised = false }
-                word.append(byte)
-                utf8.takeWordRun(into: &word)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                if word.isEmpty { wordCapitalised = !sentenceStart }
-                word.append(byte | 0x20)
-                utf8.takeWordRun(into: &word)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                let upper = byte <= UInt8(ascii: "Z") && byte >= UInt8(ascii: "A")
+                if word.isEmpty, let length = utf8.plainWord(first: byte, into: scratch) {
+                    wordCapitalised = upper && !sentenceStart
+                    let flags =
+                        (isTitle ? Token.title : 0) | extraFlags | (wordCapitalised && !isTitle ? Token.capitalised : 0)
+                    Self.emit(scratch, count: length, flags: flags, budget: &budget, into: &tokens)
+                    sentenceStart = false
+                } else {
+                    if word.isEmpty { wordCapitalised = upper && !sentenceStart }
+                    word.append(upper ? byte | 0x20 : byte)
+                    utf8.takeWordRun(into: &word)
+                }
             case UInt8(ascii: "<"):
                 flush(isTitle: isTitle, budget: &budget, into: &tokens)
                 // A tag: skip to its end. Text inside attributes never counts.
@@ -179,14 +220,25 @@ struct Tokenizer {
             word.removeAll(keepingCapacity: true)
             sentenceStart = false
         }
+        let count = word.count
+        let flags = (isTitle ? Token.title : 0) | extraFlags | (wordCapitalised && !isTitle ? Token.capitalised : 0)
+        word.withUnsafeMutableBufferPointer { word in
+            Self.emit(word, count: count, flags: flags, budget: &budget, into: &tokens)
+        }
+    }
+
+    /// Stems and hashes the word in the first `count` bytes of `word` (lower-cased already) and appends its token.
+    private static func emit(
+        _ word: UnsafeMutableBufferPointer<UInt8>, count: Int, flags: UInt8, budget: inout Int,
+        into tokens: inout [Token]
+    ) {
         // Single letters carry nothing ("s" of a possessive, "a"); single digits are kept out too.
-        guard word.count > 1 else { return }
-        Self.stem(&word)
-        let hash = Self.hash(word)
-        var flags: UInt8 = (isTitle ? Token.title : 0) | extraFlags
-        if word.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
+        guard count > 1 else { return }
+        let stem = UnsafeBufferPointer(rebasing: word[0..<Self.stem(word, count: count)])
+        let hash = Self.hash(stem)
+        var flags = flags
+        if stem.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
         if Self.stopwords[hash] != nil { flags |= Token.stopword }
-        if wordCapitalised && !isTitle { flags |= Token.capitalised }
         tokens.append(Token(hash: hash, flags: flags))
         budget -= 1
     }
@@ -251,11 +303,19 @@ struct Tokenizer {
     /// A light English suffix stripper: enough to meet "checks", "checked" and "checking" at "check".
     static func stem(_ word: inout [UInt8]) {
         let count = word.count
+        let stemmed = word.withUnsafeMutableBufferPointer { stem($0, count: count) }
+        word.removeLast(count - stemmed)
+    }
+
+    /// The same over the first `count` bytes of a buffer, in place (a stem is never longer than its word).
+    /// - Returns: the stem's length.
+    static func stem(_ word: UnsafeMutableBufferPointer<UInt8>, count: Int) -> Int {
         // Every rule's suffix ends in "s", "g" or "d": most words end otherwise and leave at once.
-        guard count > 3, let last = word.last,
-            last == UInt8(ascii: "s") || last == UInt8(ascii: "g") || last == UInt8(ascii: "d"),
-            word.allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") })
-        else { return }
+        guard count > 3 else { return count }
+        let last = word[count - 1]
+        guard last == UInt8(ascii: "s") || last == UInt8(ascii: "g") || last == UInt8(ascii: "d"),
+            word[0..<count].allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") })
+        else { return count }
         func ends(_ suffix: StaticString) -> Bool {
             suffix.withUTF8Buffer { buffer in
                 let length = buffer.count
@@ -270,18 +330,19 @@ struct Tokenizer {
         }
         if last == UInt8(ascii: "s") {
             if count >= 5 && ends("ies") {
-                word.removeLast(3)
-                word.append(UInt8(ascii: "y"))
+                word[count - 3] = UInt8(ascii: "y")
+                return count - 2
             } else if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
-                word.removeLast(2)
+                return count - 2
             } else if !ends("ss") && !ends("us") && !ends("is") {
-                word.removeLast()
+                return count - 1
             }
         } else if last == UInt8(ascii: "g") {
-            if count >= 6 && ends("ing") { word.removeLast(3) }
+            if count >= 6 && ends("ing") { return count - 3 }
         } else if count >= 5 && ends("ed") && !ends("eed") {
-            word.removeLast(2)
+            return count - 2
         }
+        return count
     }
 
     /// FNV-1a over the bytes, then a final avalanche so every bit of the result depends on every byte.
