@@ -14,32 +14,25 @@ struct SparseVector {
     }
 
     /// The merge-join of two sorted term lists, without a branch per step: which side advances is computed, so
-    /// the unpredictable comparisons cost no mispredictions. The join only writes the products of shared terms to a
-    /// buffer; they are summed afterwards, in term order as always, so the additions' latency is paid per shared
-    /// term rather than per step of the join.
+    /// the unpredictable comparisons cost no mispredictions. Products are summed in term order, as always.
     func dot(_ other: SparseVector) -> Float {
-        let leftCount = terms.count
-        let rightCount = other.terms.count
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: min(leftCount, rightCount) + 1) { products in
-            terms.withUnsafeBufferPointer { leftTerms in
-                weights.withUnsafeBufferPointer { leftWeights in
-                    other.terms.withUnsafeBufferPointer { rightTerms in
-                        other.weights.withUnsafeBufferPointer { rightWeights in
-                            var left = 0
-                            var right = 0
-                            var shared = 0
-                            while left < leftCount && right < rightCount {
-                                let a = leftTerms[left]
-                                let b = rightTerms[right]
-                                products[shared] = leftWeights[left] * rightWeights[right]
-                                shared &+= a == b ? 1 : 0
-                                left &+= a <= b ? 1 : 0
-                                right &+= b <= a ? 1 : 0
-                            }
-                            var sum: Float = 0
-                            for index in 0..<shared { sum += products[index] }
-                            return sum
+        terms.withUnsafeBufferPointer { leftTerms in
+            weights.withUnsafeBufferPointer { leftWeights in
+                other.terms.withUnsafeBufferPointer { rightTerms in
+                    other.weights.withUnsafeBufferPointer { rightWeights in
+                        var left = 0
+                        var right = 0
+                        var sum: Float = 0
+                        let leftCount = leftTerms.count
+                        let rightCount = rightTerms.count
+                        while left < leftCount && right < rightCount {
+                            let a = leftTerms[left]
+                            let b = rightTerms[right]
+                            if a == b { sum += leftWeights[left] * rightWeights[right] }
+                            left &+= a <= b ? 1 : 0
+                            right &+= b <= a ? 1 : 0
                         }
+                        return sum
                     }
                 }
             }
