@@ -47,6 +47,26 @@ func canonicalURLFoldsSpellingsOfOnePage(input: String, expected: String) {
     #expect(Set(stems.map(\.hash)).count == 1)
 }
 
+@Test func tokenizerFastAndGeneralPathsAgree() {
+    // A plain ASCII word ending at a space takes the fast path; the same word before an entity or a non-ASCII
+    // letter, or longer than the scratch buffer, goes through the general one. Both must give the same tokens.
+    var tokenizer = Tokenizer()
+    let long = String(repeating: "Ab", count: 40)
+    var fast: [Token] = []
+    tokenizer.tokenize("Mayor Checked the Boxes, said \(long) 2013 studies", isTitle: false, limit: 100, into: &fast)
+    var general: [Token] = []
+    tokenizer.tokenize(
+        "Mayor&nbsp;Checked&nbsp;the&nbsp;Boxes&#44;said&nbsp;\(long)&nbsp;2013&nbsp;studies", isTitle: false,
+        limit: 100, into: &general)
+    #expect(fast.map(\.hash) == general.map(\.hash))
+    #expect(fast.map(\.flags) == general.map(\.flags))
+    var folded: [Token] = []
+    tokenizer.tokenize("Zurich café", isTitle: true, limit: 100, into: &folded)
+    var accented: [Token] = []
+    tokenizer.tokenize("Zürich cafe", isTitle: true, limit: 100, into: &accented)
+    #expect(folded.map(\.hash) == accented.map(\.hash))
+}
+
 @Test func tokenizerMarksNamesStopwordsAndNumbers() {
     var tokenizer = Tokenizer()
     var tokens: [Token] = []
