@@ -21,6 +21,9 @@ struct DuplicateIndex {
     private var urls = HashIndex()
     private var texts = HashIndex()
     private var minima: [UInt32]
+    /// The scratch signature's LSH bucket keys, one per band (looked up, then entered).
+    private var bandKeys: [UInt64]
+    private var bandHeads: [Int32]
     private var shingles: [UInt64] = []
     /// Per article, the lookup that last visited it (so each candidate is verified once per lookup).
     private var visitedBy: [Int32] = []
@@ -39,6 +42,8 @@ struct DuplicateIndex {
         self.multipliers = multipliers
         self.addends = addends
         minima = Array(repeating: 0, count: Self.permutations)
+        bandKeys = Array(repeating: 0, count: Self.bands)
+        bandHeads = Array(repeating: -1, count: Self.bands)
         shingles.reserveCapacity(128)
     }
 
@@ -68,21 +73,38 @@ struct DuplicateIndex {
             }
         }
         guard !shingles.isEmpty else { return false }
-        let count = Self.permutations
-        minima.withUnsafeMutableBufferPointer { minima in
-            multipliers.withUnsafeBufferPointer { multipliers in
-                addends.withUnsafeBufferPointer { addends in
-                    for slot in 0..<count { minima[slot] = .max }
-                    for shingle in shingles {
-                        for slot in 0..<count {
-                            let value = UInt32(
-                                truncatingIfNeeded: (multipliers[slot] &* shingle &+ addends[slot]) >> 32)
-                            if value < minima[slot] { minima[slot] = value }
+        // Slot by slot, four at a time, over all shingles: the minima stay in registers and the four multiplies
+        // are independent. The minimum of `(m × s + a) >> 32` is the minimum of `m × s + a`, shifted once.
+        shingles.withUnsafeBufferPointer { shingles in
+            minima.withUnsafeMutableBufferPointer { minima in
+                multipliers.withUnsafeBufferPointer { multipliers in
+                    addends.withUnsafeBufferPointer { addends in
+                        var slot = 0
+                        while slot < Self.permutations {
+                            let (m0, m1, m2, m3) = (
+                                multipliers[slot], multipliers[slot + 1], multipliers[slot + 2], multipliers[slot + 3]
+                            )
+                            let (a0, a1, a2, a3) = (
+                                addends[slot], addends[slot + 1], addends[slot + 2], addends[slot + 3]
+                            )
+                            var (l0, l1, l2, l3) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
+                            for shingle in shingles {
+                                l0 = min(l0, m0 &* shingle &+ a0)
+                                l1 = min(l1, m1 &* shingle &+ a1)
+                                l2 = min(l2, m2 &* shingle &+ a2)
+                                l3 = min(l3, m3 &* shingle &+ a3)
+                            }
+                            minima[slot] = UInt32(truncatingIfNeeded: l0 >> 32)
+                            minima[slot + 1] = UInt32(truncatingIfNeeded: l1 >> 32)
+                            minima[slot + 2] = UInt32(truncatingIfNeeded: l2 >> 32)
+                            minima[slot + 3] = UInt32(truncatingIfNeeded: l3 >> 32)
+                            slot += 4
                         }
                     }
                 }
             }
         }
+        for band in 0..<Self.bands { bandKeys[band] = bandKey(band) }
         return true
     }
 
@@ -90,9 +112,12 @@ struct DuplicateIndex {
     /// among the LSH candidates for which `accept` holds (the time window).
     mutating func nearMatch(threshold: Double, accept: (Int32) -> Bool) -> (article: Int32, score: Double)? {
         lookup &+= 1
+        // The buckets' heads first: the look-ups are independent, so their cache misses (the bucket table is the
+        // index's largest part) overlap instead of queueing behind each chain walk.
+        for band in 0..<Self.bands { bandHeads[band] = heads[bandKeys[band]] ?? -1 }
         var best: (article: Int32, score: Double)?
         for band in 0..<Self.bands {
-            var candidate = heads[bandKey(band)] ?? -1
+            var candidate = bandHeads[band]
             var steps = 0
             while candidate >= 0 && steps < Self.chainLimit {
                 steps += 1
@@ -117,12 +142,8 @@ struct DuplicateIndex {
         indexed.append(hasSignature)
         visitedBy.append(0)
         if hasSignature {
-            for slot in 0..<Self.permutations { signatures.append(UInt16(truncatingIfNeeded: minima[slot])) }
-            for band in 0..<Self.bands {
-                let key = bandKey(band)
-                chain.append(heads[key] ?? -1)
-                heads[key] = article
-            }
+            signatures.append(contentsOf: minima.lazy.map { UInt16(truncatingIfNeeded: $0) })
+            for band in 0..<Self.bands { chain.append(heads.exchange(bandKeys[band], with: article) ?? -1) }
         } else {
             signatures.append(contentsOf: repeatElement(Self.unindexed, count: Self.permutations))
             chain.append(contentsOf: repeatElement(-1, count: Self.bands))

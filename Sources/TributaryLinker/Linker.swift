@@ -102,7 +102,8 @@ public struct Linker {
             }
         }
         duplicates.insert(index, url: urlKey, text: textKey, hasSignature: hasSignature)
-        if parameters.linkWeight > 0, let link = article.canonicalLink ?? article.link {
+        // The link's words feed only the story layer.
+        if parameters.linkWeight > 0, parameters.storyLayer != 0, let link = article.canonicalLink ?? article.link {
             tokenizer.tokenize(
                 bytes: Self.slug(of: link), isTitle: false, limit: 24, into: &tokens, extraFlags: Token.link)
         }
@@ -197,19 +198,21 @@ public struct Linker {
         }
 
         // The lead of each duplicate group: highest priority, then earliest date, then first added.
-        var lead: [Int32: Int32] = [:]
+        // Arrays by article and by story, not dictionaries: every article reads them.
+        var lead = Array(0..<Int32(count))
         for article in 0..<Int32(count) where duplicateRoot[Int(article)] != article {
-            let root = duplicateRoot[Int(article)]
-            let current = lead[root] ?? root
-            if leads(article, over: current) { lead[root] = article }
+            let root = Int(duplicateRoot[Int(article)])
+            if leads(article, over: lead[root]) { lead[root] = article }
         }
-        var relatedCache: [Int32: [String]] = [:]
-        var nearest: [Int32: [Int32]] = [:]
+        let storyCount = storyIndex.stories.count
+        var relatedCache = [[String]?](repeating: nil, count: storyCount)
+        var nearest = [[Int32]?](repeating: nil, count: storyCount)
+        var norms = [Float](repeating: .nan, count: storyCount)
         let relatedCount = parameters.storyLayer == 0 ? 0 : parameters.related
         func neighbours(_ story: Int32) -> [Int32] {
-            if let known = nearest[story] { return known }
-            let found = storyIndex.related(to: story, count: relatedCount, inWindow: Self.inWindow)
-            nearest[story] = found
+            if let known = nearest[Int(story)] { return known }
+            let found = storyIndex.related(to: story, count: relatedCount, norms: &norms, inWindow: Self.inWindow)
+            nearest[Int(story)] = found
             return found
         }
         var decisions: [LinkDecision] = []
@@ -217,9 +220,9 @@ public struct Linker {
         for article in 0..<Int32(count) {
             let root = duplicateRoot[Int(article)]
             let story = storyIndex.find(storyIndex.storyOf[Int(root)])
-            let groupLead = keptLeads[root] ?? lead[root] ?? root
+            let groupLead = keptLeads[root] ?? lead[Int(root)]
             let related: [String]
-            if let cached = relatedCache[story] {
+            if let cached = relatedCache[Int(story)] {
                 related = cached
             } else {
                 // Mutual neighbours only: a story lists another when each is among the other's nearest, which
@@ -227,7 +230,7 @@ public struct Linker {
                 var chosen = neighbours(story)
                 if parameters.relatedMutual != 0 { chosen = chosen.filter { neighbours($0).contains(story) } }
                 related = chosen.map(storyName)
-                relatedCache[story] = related
+                relatedCache[Int(story)] = related
             }
             decisions.append(
                 LinkDecision(

@@ -13,26 +13,30 @@ struct SparseVector {
         return sum.squareRoot()
     }
 
+    /// The merge-join of two sorted term lists, without a branch per step: which side advances is computed, so
+    /// the unpredictable comparisons cost no mispredictions. Products are summed in term order, as always.
     func dot(_ other: SparseVector) -> Float {
-        var left = 0
-        var right = 0
-        var sum: Float = 0
-        let leftCount = terms.count
-        let rightCount = other.terms.count
-        while left < leftCount && right < rightCount {
-            let a = terms[left]
-            let b = other.terms[right]
-            if a == b {
-                sum += weights[left] * other.weights[right]
-                left += 1
-                right += 1
-            } else if a < b {
-                left += 1
-            } else {
-                right += 1
+        terms.withUnsafeBufferPointer { leftTerms in
+            weights.withUnsafeBufferPointer { leftWeights in
+                other.terms.withUnsafeBufferPointer { rightTerms in
+                    other.weights.withUnsafeBufferPointer { rightWeights in
+                        var left = 0
+                        var right = 0
+                        var sum: Float = 0
+                        let leftCount = leftTerms.count
+                        let rightCount = rightTerms.count
+                        while left < leftCount && right < rightCount {
+                            let a = leftTerms[left]
+                            let b = rightTerms[right]
+                            if a == b { sum += leftWeights[left] * rightWeights[right] }
+                            left &+= a <= b ? 1 : 0
+                            right &+= b <= a ? 1 : 0
+                        }
+                        return sum
+                    }
+                }
             }
         }
-        return sum
     }
 
     func cosine(_ other: SparseVector) -> Float {
@@ -42,33 +46,73 @@ struct SparseVector {
 
     /// Adds `scale` × `other` into this vector.
     mutating func add(_ other: SparseVector, scale: Float = 1) {
-        var mergedTerms: [Int32] = []
-        var mergedWeights: [Float] = []
-        mergedTerms.reserveCapacity(terms.count + other.terms.count)
-        mergedWeights.reserveCapacity(terms.count + other.terms.count)
+        let capacity = terms.count + other.terms.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { mergedTerms in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { mergedWeights in
+                let count = merge(other, scale: scale, terms: mergedTerms, weights: mergedWeights)
+                terms = Array(mergedTerms[0..<count])
+                weights = Array(mergedWeights[0..<count])
+            }
+        }
+    }
+
+    /// Adds `other` and keeps the `limit` heaviest terms: `add` then `prune`, merged on the stack, so a vector
+    /// whose arrays have the room (a centroid after its first few members) changes without allocating.
+    mutating func add(_ other: SparseVector, keeping limit: Int) {
+        let capacity = terms.count + other.terms.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { mergedTerms in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { mergedWeights in
+                var count = merge(other, scale: 1, terms: mergedTerms, weights: mergedWeights)
+                if count > limit {
+                    Self.prune(terms: mergedTerms, weights: mergedWeights, count: count, to: limit)
+                    count = limit
+                }
+                let (newTerms, newWeights) = (mergedTerms[0..<count], mergedWeights[0..<count])
+                if terms.capacity >= count && weights.capacity >= count {
+                    terms.removeAll(keepingCapacity: true)
+                    terms.append(contentsOf: UnsafeMutableBufferPointer(rebasing: newTerms))
+                    weights.removeAll(keepingCapacity: true)
+                    weights.append(contentsOf: UnsafeMutableBufferPointer(rebasing: newWeights))
+                } else {
+                    terms = Array(newTerms)
+                    weights = Array(newWeights)
+                }
+            }
+        }
+    }
+
+    /// Writes the sorted union of this vector and `scale` × `other` into the buffers (room for both).
+    /// - Returns: how many terms it wrote.
+    private func merge(
+        _ other: SparseVector, scale: Float, terms mergedTerms: UnsafeMutableBufferPointer<Int32>,
+        weights mergedWeights: UnsafeMutableBufferPointer<Float>
+    ) -> Int {
+        var count = 0
         var left = 0
         var right = 0
         while left < terms.count || right < other.terms.count {
             if right >= other.terms.count || (left < terms.count && terms[left] < other.terms[right]) {
-                mergedTerms.append(terms[left])
-                mergedWeights.append(weights[left])
+                mergedTerms[count] = terms[left]
+                mergedWeights[count] = weights[left]
+                count += 1
                 left += 1
             } else if left >= terms.count || other.terms[right] < terms[left] {
-                mergedTerms.append(other.terms[right])
-                mergedWeights.append(other.weights[right] * scale)
+                mergedTerms[count] = other.terms[right]
+                mergedWeights[count] = other.weights[right] * scale
+                count += 1
                 right += 1
             } else {
                 let weight = weights[left] + other.weights[right] * scale
                 if weight > 1e-6 {
-                    mergedTerms.append(terms[left])
-                    mergedWeights.append(weight)
+                    mergedTerms[count] = terms[left]
+                    mergedWeights[count] = weight
+                    count += 1
                 }
                 left += 1
                 right += 1
             }
         }
-        terms = mergedTerms
-        weights = mergedWeights
+        return count
     }
 
     mutating func scale(by factor: Float) {
@@ -77,43 +121,127 @@ struct SparseVector {
 
     /// Keeps the `limit` heaviest terms (ties by term id, so the result never depends on anything else).
     mutating func prune(to limit: Int) {
-        guard terms.count > limit else { return }
-        var order = Array(terms.indices)
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        let keep = order.prefix(limit).sorted()
-        terms = keep.map { terms[$0] }
-        weights = keep.map { weights[$0] }
+        let count = terms.count
+        guard count > limit else { return }
+        terms.withUnsafeMutableBufferPointer { terms in
+            weights.withUnsafeMutableBufferPointer { weights in
+                Self.prune(terms: terms, weights: weights, count: count, to: limit)
+            }
+        }
+        terms.removeLast(count - limit)
+        weights.removeLast(count - limit)
     }
 
-    /// The positions of the `count` heaviest terms, heaviest first (ties by term id).
-    func topPositions(_ count: Int) -> [Int] {
-        var order = Array(terms.indices)
-        if order.count > count {
-            // Partial selection: only the heads matter, so keep a small sorted buffer.
-            var top: [Int] = []
-            top.reserveCapacity(count + 1)
-            for index in order {
-                let weight = weights[index]
-                if top.count == count, let last = top.last, weights[last] >= weight { continue }
-                var insert = top.count
-                while insert > 0 && weights[top[insert - 1]] < weight { insert -= 1 }
-                top.insert(index, at: insert)
-                if top.count > count { top.removeLast() }
+    /// Moves the `limit` heaviest of the first `count` entries to the front, in their order. The keys are
+    /// distinct, so exactly `limit` of them are at most the limit-th smallest: one pass in term order keeps those.
+    private static func prune(
+        terms: UnsafeMutableBufferPointer<Int32>, weights: UnsafeMutableBufferPointer<Float>, count: Int, to limit: Int
+    ) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            for position in 0..<count { keys[position] = RankKey.make(weights[position], position) }
+            let threshold = RankKey.smallest(rank: limit - 1, of: keys)
+            var kept = 0
+            for position in 0..<count where RankKey.make(weights[position], position) <= threshold {
+                terms[kept] = terms[position]
+                weights[kept] = weights[position]
+                kept += 1
             }
-            return top
         }
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        return order
+    }
+
+    /// Calls `body` with the positions of the `count` heaviest terms, heaviest first (ties by term id).
+    func withTopPositions<R>(_ count: Int, _ body: (UnsafeBufferPointer<Int32>) -> R) -> R {
+        let total = terms.count
+        let kept = min(count, total)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: total) { keys in
+            for position in 0..<total { keys[position] = RankKey.make(weights[position], position) }
+            RankKey.selectSmallest(keys, kept)
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: kept) { positions in
+                for index in 0..<kept { positions[index] = Int32(RankKey.position(keys[index])) }
+                return body(UnsafeBufferPointer(positions))
+            }
+        }
     }
 
     /// The term ids of the `count` heaviest terms, heaviest first.
     func topTerms(_ count: Int) -> [Int32] {
-        guard terms.count > count else {
-            return terms.indices.sorted { weights[$0] > weights[$1] }.map { terms[$0] }
+        withTopPositions(count) { $0.map { terms[Int($0)] } }
+    }
+}
+
+/// Orders weighted entries heaviest first, ties by the lower position (or term id), as plain integers: the weight's
+/// bits (order-preserving for non-negative floats) inverted above the position. Sorting these needs no closure and
+/// no indirection, and as every key is distinct any selection method picks the same entries in the same order.
+enum RankKey {
+    @inline(__always) static func make(_ weight: Float, _ position: Int) -> UInt64 {
+        let bits = weight > 0 ? weight.bitPattern : 0
+        return UInt64(~bits) << 32 | UInt64(UInt32(truncatingIfNeeded: position))
+    }
+
+    @inline(__always) static func position(_ key: UInt64) -> Int {
+        Int(UInt32(truncatingIfNeeded: key))
+    }
+
+    /// The key of rank `rank` (0: the smallest) among distinct `keys`, found by quickselect; the keys are
+    /// reordered.
+    static func smallest(rank: Int, of keys: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
+        var low = 0
+        var high = keys.count - 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            let (a, b, c) = (keys[low], keys[middle], keys[high])
+            let pivot = max(min(a, b), min(max(a, b), c))
+            var left = low
+            var right = high
+            while left <= right {
+                while keys[left] < pivot { left += 1 }
+                while keys[right] > pivot { right -= 1 }
+                if left <= right {
+                    keys.swapAt(left, right)
+                    left += 1
+                    right -= 1
+                }
+            }
+            // Now keys[low...right] ≤ pivot ≤ keys[left...high], and anything between equals the pivot.
+            if rank <= right {
+                high = right
+            } else if rank >= left {
+                low = left
+            } else {
+                return keys[rank]
+            }
         }
-        var order = Array(terms.indices)
-        order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
-        return order.prefix(count).map { terms[$0] }
+        return keys[low]
+    }
+
+    /// Moves the `count` smallest keys to the front, ascending; the rest are left in no particular order.
+    static func selectSmallest(_ keys: UnsafeMutableBufferPointer<UInt64>, _ count: Int) {
+        let total = keys.count
+        let kept = min(count, total)
+        guard kept > 0 else { return }
+        for index in 1..<kept {
+            let key = keys[index]
+            var slot = index
+            while slot > 0 && keys[slot - 1] > key {
+                keys[slot] = keys[slot - 1]
+                slot -= 1
+            }
+            keys[slot] = key
+        }
+        var index = kept
+        while index < total {
+            let key = keys[index]
+            if key < keys[kept - 1] {
+                keys[index] = keys[kept - 1]
+                var slot = kept - 1
+                while slot > 0 && keys[slot - 1] > key {
+                    keys[slot] = keys[slot - 1]
+                    slot -= 1
+                }
+                keys[slot] = key
+            }
+            index += 1
+        }
     }
 }
 
@@ -135,6 +263,18 @@ struct Story {
     var mergeScore: Float = 0
 }
 
+/// A term's document frequency, and its place in the article being collected.
+struct TermStats {
+    var frequency: Int32
+    var slot: Int32
+}
+
+/// A story's running score within one `candidates` call.
+struct Tally {
+    var stamp: Int32
+    var score: Float
+}
+
 /// The same-story layer: running document frequencies, article term vectors, and story centroids found through
 /// an inverted index of their top terms.
 struct StoryIndex {
@@ -149,7 +289,9 @@ struct StoryIndex {
 
     var parameters: LinkParameters
     private var termIds = HashIndex(capacity: 1 << 14)
-    private var documentFrequency: [Int32] = []
+    /// Per term: its document frequency, and where the article being collected counts it (-1: not yet). One
+    /// record, so a word costs one cache miss here, not two.
+    private var termStats: [TermStats] = []
     private var postings: [[Int32]] = []
     private var documents = 0
     /// Per article (arrival index), where its stored terms start in `articleTerms`; dups store nothing.
@@ -162,14 +304,20 @@ struct StoryIndex {
     /// Each story's `parent`, apart: `find` runs for every posting visited, and a flat array of 4-byte entries
     /// keeps those lookups in cache where the wide `Story` records would not be.
     private var parents: [Int32] = []
+    /// Per story, the merge pass that last visited it (`passStamp`): each story is a subject once per pass.
+    private var seenStamp: [Int32] = []
+    private var passStamp: Int32 = 0
     /// Stories touched since the last streaming merge pass.
     private var touched: [Int32] = []
 
-    private var slot: [Int32] = []
     private var scratchTerms: [Int32] = []
     private var scratchTF: [Float] = []
-    private var candidateScore: [Float] = []
-    private var candidateStamp: [Int32] = []
+    /// An article's weighted words and word pairs, before they are counted per term.
+    private var units: [(hash: UInt64, weight: Float)] = []
+    /// The candidate stories of the latest `candidates` call.
+    private var found: [Int32] = []
+    /// Per story, the shared weight summed by the `candidates` call stamped `stamp` (one record: one cache line).
+    private var tally: [Tally] = []
     private var stamp: Int32 = 0
 
     init(parameters: LinkParameters) {
@@ -179,7 +327,7 @@ struct StoryIndex {
     var articleCount: Int { storyOf.count }
 
     func idf(_ term: Int32) -> Float {
-        Float(log(Double(documents + 1) / Double(documentFrequency[Int(term)] + 1)) + 1)
+        Float(log(Double(documents + 1) / Double(termStats[Int(term)].frequency + 1)) + 1)
     }
 
     /// The article's vector with today's document frequencies, normalised.
@@ -197,17 +345,22 @@ struct StoryIndex {
     /// How close an article (normalised vector) is to a story: the cosine to its centroid, or with average
     /// linkage the mean cosine to its members.
     func articleScore(_ vector: SparseVector, _ story: Int32) -> Float {
-        let entry = stories[Int(story)]
-        if parameters.linkage == 0 { return vector.cosine(entry.centroid) }
-        return entry.weight > 0 ? vector.dot(entry.centroid) / entry.weight : 0
+        // Read in place: copying a `Story` out would retain and release each of its arrays.
+        stories.withUnsafeBufferPointer { stories in
+            let weight = stories[Int(story)].weight
+            if parameters.linkage == 0 { return vector.cosine(stories[Int(story)].centroid) }
+            return weight > 0 ? vector.dot(stories[Int(story)].centroid) / weight : 0
+        }
     }
 
     /// How close two stories are: centroid cosine, or with average linkage the mean cosine between members.
     func storyScore(_ first: Int32, _ second: Int32) -> Float {
-        let a = stories[Int(first)]
-        let b = stories[Int(second)]
-        if parameters.linkage == 0 { return a.centroid.cosine(b.centroid) }
-        return a.weight > 0 && b.weight > 0 ? a.centroid.dot(b.centroid) / (a.weight * b.weight) : 0
+        stories.withUnsafeBufferPointer { stories in
+            let (a, b) = (Int(first), Int(second))
+            if parameters.linkage == 0 { return stories[a].centroid.cosine(stories[b].centroid) }
+            let (weightA, weightB) = (stories[a].weight, stories[b].weight)
+            return weightA > 0 && weightB > 0 ? stories[a].centroid.dot(stories[b].centroid) / (weightA * weightB) : 0
+        }
     }
 
     func find(_ story: Int32) -> Int32 {
@@ -302,8 +455,7 @@ struct StoryIndex {
             entry.centroid.scale(by: (limit - 1) / limit)
             entry.weight = limit - 1
         }
-        entry.centroid.add(vector)
-        entry.centroid.prune(to: parameters.centroidTerms)
+        entry.centroid.add(vector, keeping: parameters.centroidTerms)
         entry.weight += 1
         entry.members.append(article)
         entry.lastArrival = article
@@ -326,34 +478,72 @@ struct StoryIndex {
     }
 
     /// Stories sharing heavy terms with `vector`, best shared weight first, at most `exactCandidates`.
+    ///
+    /// The list returned is the index's own scratch list: read it before the next call.
     mutating func candidates(for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates) -> [Int32] {
-        if candidateStamp.count < stories.count {
-            candidateStamp.append(contentsOf: repeatElement(-1, count: stories.count - candidateStamp.count))
-            candidateScore.append(contentsOf: repeatElement(0, count: stories.count - candidateScore.count))
+        if tally.count < stories.count {
+            tally.append(contentsOf: repeatElement(Tally(stamp: -1, score: 0), count: stories.count - tally.count))
         }
         stamp &+= 1
-        var found: [Int32] = []
-        for position in vector.topPositions(Self.indexedTerms) {
-            let term = vector.terms[position]
-            let weight = vector.weights[position]
-            for raw in postings[Int(term)].suffix(Self.postingLimit) {
-                let story = find(raw)
-                if story == excluding { continue }
-                if candidateStamp[Int(story)] != stamp {
-                    candidateStamp[Int(story)] = stamp
-                    candidateScore[Int(story)] = 0
-                    found.append(story)
+        let stamp = stamp
+        var found = self.found
+        self.found = []
+        found.removeAll(keepingCapacity: true)
+        // In three passes over the visits, each a run of independent loads the processor can overlap: copy the
+        // posting lists, resolve merged stories, then tally in the same order as one pass would.
+        vector.withTopPositions(Self.indexedTerms) { positions in
+            let capacity = positions.count * Self.postingLimit
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { visits in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { shared in
+                    var count = 0
+                    // Lists are read in place through a pointer: no retain (an atomic, which would keep the
+                    // processor from overlapping the lists' cache misses) per list.
+                    postings.withUnsafeBufferPointer { lists in
+                        guard let first = lists.baseAddress else { return }
+                        for position in positions {
+                            let weight = vector.weights[Int(position)]
+                            (first + Int(vector.terms[Int(position)])).pointee.withUnsafeBufferPointer { list in
+                                for raw in list.suffix(Self.postingLimit) {
+                                    visits[count] = raw
+                                    shared[count] = weight
+                                    count += 1
+                                }
+                            }
+                        }
+                    }
+                    parents.withUnsafeBufferPointer { parents in
+                        for index in 0..<count {
+                            var current = visits[index]
+                            while parents[Int(current)] != current { current = parents[Int(current)] }
+                            visits[index] = current
+                        }
+                    }
+                    tally.withUnsafeMutableBufferPointer { tally in
+                        for index in 0..<count {
+                            let story = visits[index]
+                            if story == excluding { continue }
+                            if tally[Int(story)].stamp != stamp {
+                                tally[Int(story)] = Tally(stamp: stamp, score: 0)
+                                found.append(story)
+                            }
+                            tally[Int(story)].score += shared[index]
+                        }
+                    }
                 }
-                candidateScore[Int(story)] += weight
             }
         }
-        if found.count > limit {
-            found.sort {
-                candidateScore[Int($0)] != candidateScore[Int($1)]
-                    ? candidateScore[Int($0)] > candidateScore[Int($1)] : $0 < $1
+        let count = found.count
+        if count > limit {
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+                for index in 0..<count {
+                    keys[index] = RankKey.make(tally[Int(found[index])].score, Int(found[index]))
+                }
+                RankKey.selectSmallest(keys, limit)
+                for index in 0..<limit { found[index] = Int32(RankKey.position(keys[index])) }
             }
-            found.removeLast(found.count - limit)
+            found.removeLast(count - limit)
         }
+        self.found = found
         return found
     }
 
@@ -361,13 +551,13 @@ struct StoryIndex {
     private mutating func collectTerms(_ tokens: [Token]) {
         scratchTerms.removeAll(keepingCapacity: true)
         scratchTF.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
         let titleWeight = Float(parameters.titleWeight)
         let nameWeight = Float(parameters.nameWeight)
         let linkWeight = Float(parameters.linkWeight)
         let bigramWeight = Float(parameters.bigramWeight)
         let numberWeight = Float(parameters.numberWeight)
         var previous: Token?
-        var units: [(hash: UInt64, weight: Float)] = []
         for token in tokens where token.flags & Token.stopword == 0 {
             var weight: Float = token.flags & Token.title != 0 ? titleWeight : 1
             if token.flags & Token.link != 0 { weight = linkWeight }
@@ -387,46 +577,84 @@ struct StoryIndex {
             }
             previous = token
         }
-        for (hash, weight) in units {
-            let term: Int32
-            if let known = termIds[hash] {
-                term = known
-            } else {
-                term = Int32(documentFrequency.count)
-                termIds[hash] = term
-                documentFrequency.append(0)
-                postings.append([])
-                slot.append(-1)
+        // Every unit's term first: the look-ups do not depend on one another, so their cache misses overlap.
+        let unitTerms = [Int32](unsafeUninitializedCapacity: units.count) { buffer, initialized in
+            for (index, unit) in units.enumerated() {
+                if let known = termIds[unit.hash] {
+                    buffer[index] = known
+                } else {
+                    let term = Int32(termStats.count)
+                    termIds[unit.hash] = term
+                    termStats.append(TermStats(frequency: 0, slot: -1))
+                    postings.append([])
+                    buffer[index] = term
+                }
             }
-            let position = slot[Int(term)]
-            if position >= 0 {
-                scratchTF[Int(position)] += weight
-            } else {
-                slot[Int(term)] = Int32(scratchTerms.count)
-                scratchTerms.append(term)
-                scratchTF.append(weight)
+            initialized = units.count
+        }
+        // Then the counts per distinct term, over buffers (no uniqueness check per unit): the arrays are taken out
+        // of `self`, sized for every unit to be new, and cut to the distinct terms afterwards.
+        var terms = scratchTerms
+        var counts = scratchTF
+        scratchTerms = []
+        scratchTF = []
+        let room = units.count - terms.count
+        if room > 0 {
+            terms.append(contentsOf: repeatElement(0, count: room))
+            counts.append(contentsOf: repeatElement(0, count: room))
+        }
+        var distinct = 0
+        termStats.withUnsafeMutableBufferPointer { stats in
+            terms.withUnsafeMutableBufferPointer { terms in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for (unit, term) in zip(units, unitTerms) {
+                        let position = stats[Int(term)].slot
+                        if position >= 0 {
+                            counts[Int(position)] += unit.weight
+                        } else {
+                            stats[Int(term)].slot = Int32(distinct)
+                            terms[distinct] = term
+                            counts[distinct] = unit.weight
+                            distinct += 1
+                        }
+                    }
+                }
             }
         }
+        terms.removeLast(terms.count - distinct)
+        counts.removeLast(counts.count - distinct)
+        scratchTerms = terms
+        scratchTF = counts
         documents += 1
-        for term in scratchTerms {
-            documentFrequency[Int(term)] += 1
-            slot[Int(term)] = -1
-        }
+        for term in scratchTerms { termStats[Int(term)].frequency += 1 }
         // Dampen repetition: the fifth mention of a word says less than the first.
         for index in scratchTF.indices where scratchTF[index] > 1 {
             scratchTF[index] = 1 + log(scratchTF[index])
         }
-        var order = Array(scratchTerms.indices)
-        if order.count > parameters.articleTerms {
-            let weights = order.map { scratchTF[$0] * idf(scratchTerms[$0]) }
-            order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : scratchTerms[$0] < scratchTerms[$1] }
-            order.removeLast(order.count - parameters.articleTerms)
+        // The heaviest `articleTerms` (ties by term id), stored by term id; `slot` still maps a term to its count.
+        let count = scratchTerms.count
+        let kept = min(count, parameters.articleTerms)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            var chosen = UnsafeMutableBufferPointer(rebasing: keys[0..<kept])
+            if count > kept {
+                for index in 0..<count {
+                    let term = scratchTerms[index]
+                    keys[index] = RankKey.make(scratchTF[index] * idf(term), Int(term))
+                }
+                _ = RankKey.smallest(rank: kept - 1, of: keys)
+                // Quickselect leaves the `kept` smallest keys in front.
+                for index in 0..<kept { keys[index] = UInt64(RankKey.position(keys[index])) }
+            } else {
+                for index in 0..<count { keys[index] = UInt64(UInt32(scratchTerms[index])) }
+            }
+            chosen.sort()
+            for key in chosen {
+                let term = Int32(truncatingIfNeeded: key)
+                articleTerms.append(term)
+                articleTF.append(scratchTF[Int(termStats[Int(term)].slot)])
+            }
         }
-        order.sort { scratchTerms[$0] < scratchTerms[$1] }
-        for index in order {
-            articleTerms.append(scratchTerms[index])
-            articleTF.append(scratchTF[index])
-        }
+        for term in scratchTerms { termStats[Int(term)].slot = -1 }
         articleStart.append(Int32(articleTerms.count))
     }
 
@@ -436,11 +664,15 @@ struct StoryIndex {
     mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) -> Int {
         let list = subjects ?? touched
         touched.removeAll(keepingCapacity: true)
-        var seen = Set<Int32>()
+        if seenStamp.count < stories.count {
+            seenStamp.append(contentsOf: repeatElement(-1, count: stories.count - seenStamp.count))
+        }
+        passStamp &+= 1
         var pairs: [(a: Int32, b: Int32, score: Float)] = []
         for raw in list {
             let story = find(raw)
-            guard seen.insert(story).inserted else { continue }
+            guard seenStamp[Int(story)] != passStamp else { continue }
+            seenStamp[Int(story)] = passStamp
             let centroid = stories[Int(story)].centroid
             guard !centroid.isEmpty else { continue }
             for other in candidates(for: centroid, excluding: story) {
@@ -485,8 +717,7 @@ struct StoryIndex {
         let (keep, gone) = first < second ? (first, second) : (second, first)
         var survivor = stories[Int(keep)]
         let absorbed = stories[Int(gone)]
-        survivor.centroid.add(absorbed.centroid)
-        survivor.centroid.prune(to: parameters.centroidTerms)
+        survivor.centroid.add(absorbed.centroid, keeping: parameters.centroidTerms)
         survivor.weight += absorbed.weight
         survivor.members.append(contentsOf: absorbed.members)
         survivor.lastArrival = max(survivor.lastArrival, absorbed.lastArrival)
@@ -529,22 +760,33 @@ struct StoryIndex {
     )
         -> [(story: Int32, score: Float)?]
     {
-        let inWindowSet = Set(articles)
-        var affected = Set<Int32>()
-        for (index, story) in stories.enumerated() where inWindowSet.contains(story.founder) {
-            affected.insert(Int32(index))
+        // Flags by article and by story rather than sets: one look-up per posting entry below, over every term.
+        var inWindowSet = [Bool](repeating: false, count: storyOf.count)
+        for article in articles { inWindowSet[Int(article)] = true }
+        var affected = [Bool](repeating: false, count: stories.count)
+        var affectedList: [Int32] = []
+        for index in stories.indices where inWindowSet[Int(stories[index].founder)] {
+            affected[index] = true
+            affectedList.append(Int32(index))
         }
-        for article in articles { affected.insert(find(storyOf[Int(article)])) }
+        for article in articles {
+            let story = find(storyOf[Int(article)])
+            if !affected[Int(story)] {
+                affected[Int(story)] = true
+                affectedList.append(story)
+            }
+        }
+        affectedList.sort()
         var survivors: [Int32] = []
-        for story in affected.sorted() {
+        for story in affectedList {
             var entry = stories[Int(story)]
-            if inWindowSet.contains(entry.founder) {
+            if inWindowSet[Int(entry.founder)] {
                 // Founded inside the window: the second pass founds its stories anew.
                 entry.members = []
                 entry.centroid = SparseVector()
                 entry.weight = 0
             } else {
-                entry.members.removeAll { inWindowSet.contains($0) }
+                entry.members.removeAll { inWindowSet[Int($0)] }
                 entry.lastTime = .nan
                 entry.lastArrival = entry.members.last ?? entry.founder
                 for member in entry.members where !times[Int(member)].isNaN {
@@ -556,8 +798,8 @@ struct StoryIndex {
             stories[Int(story)] = entry
         }
         // Forget where the first pass indexed these stories, so the order it saw cannot steer the second pass.
-        for term in postings.indices where postings[term].contains(where: { affected.contains($0) }) {
-            postings[term].removeAll { affected.contains($0) }
+        for term in postings.indices where postings[term].contains(where: { affected[Int($0)] }) {
+            postings[term].removeAll { affected[Int($0)] }
         }
         rebuildCentroids(survivors)
         var result: [(story: Int32, score: Float)?] = []
@@ -629,24 +871,45 @@ struct StoryIndex {
     }
 
     /// Other stories close in topic to `story`, best first.
-    mutating func related(to story: Int32, count: Int, inWindow: (Double, Double, Double) -> Bool) -> [Int32] {
+    /// - Parameter norms: centroid norms by story, NaN until computed; the caller keeps it while no centroid changes
+    ///   (the final pass asks every story, and each would otherwise compute its candidates' norms again).
+    mutating func related(
+        to story: Int32, count: Int, norms: inout [Float], inWindow: (Double, Double, Double) -> Bool
+    ) -> [Int32] {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
+        if norms.count < stories.count {
+            norms.append(contentsOf: repeatElement(.nan, count: stories.count - norms.count))
+        }
+        func norm(_ story: Int32) -> Float {
+            if norms[Int(story)].isNaN { norms[Int(story)] = stories[Int(story)].centroid.norm }
+            return norms[Int(story)]
+        }
+        let storyNorm = norm(story)
+        let storyWeight = stories[Int(story)].weight
+        let lastTime = stories[Int(story)].lastTime
         var scored: [(story: Int32, score: Float)] = []
         for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
-            guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.relatedWindowHours)
-            else { continue }
-            let score = centroid.cosine(stories[Int(other)].centroid)
+            let otherTime = stories[Int(other)].lastTime
+            guard inWindow(lastTime, otherTime, parameters.relatedWindowHours) else { continue }
+            // `cosine` and `storyScore` share one dot product.
+            let dot = stories.withUnsafeBufferPointer { centroid.dot($0[Int(other)].centroid) }
+            let denominator = storyNorm * norm(other)
+            let score = denominator > 0 ? dot / denominator : 0
             guard score >= Float(parameters.relatedThreshold) else { continue }
             // Closer than `relatedCeiling` (average linkage) reads as a piece of the same story that the merge
             // pass left apart, not as a related post. That reading holds only where the merge pass could have
             // joined them: stories further apart in time than the story window are different events.
-            let couldHaveMerged = inWindow(
-                stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
-            guard
-                parameters.relatedCeiling >= 1 || !couldHaveMerged
-                    || storyScore(story, other) < Float(parameters.relatedCeiling)
-            else { continue }
+            if parameters.relatedCeiling < 1 && inWindow(lastTime, otherTime, parameters.storyWindowHours) {
+                let otherWeight = stories[Int(other)].weight
+                let closeness: Float
+                if parameters.linkage == 0 {
+                    closeness = score
+                } else {
+                    closeness = storyWeight > 0 && otherWeight > 0 ? dot / (storyWeight * otherWeight) : 0
+                }
+                guard closeness < Float(parameters.relatedCeiling) else { continue }
+            }
             scored.append((other, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.story < $1.story }

@@ -16,6 +16,81 @@ struct Token {
     static let number: UInt8 = 16
 }
 
+/// Reads bytes one at a time from a buffer the caller keeps alive: the tokenizer's one pass, without an iterator
+/// protocol call per byte.
+struct ByteReader {
+    private let buffer: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    init(_ buffer: UnsafeBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    @inline(__always) mutating func next() -> UInt8? {
+        guard position < buffer.count else { return nil }
+        defer { position += 1 }
+        return buffer[position]
+    }
+
+    /// When `first` (just read) starts a word of plain ASCII letters and digits that ends here, at a byte that
+    /// cannot continue it (not an entity, not a non-ASCII letter) or at the end: writes it lower-cased into
+    /// `scratch`, moves past it and returns its length. Otherwise nil, and nothing moves.
+    @inline(__always) mutating func plainWord(first: UInt8, into scratch: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        var end = position
+        while end < buffer.count {
+            let byte = buffer[end]
+            guard
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            else { break }
+            end += 1
+        }
+        let length = end - position + 1
+        guard length <= scratch.count else { return nil }
+        if end < buffer.count {
+            let terminator = buffer[end]
+            guard terminator < 0x80 && terminator != UInt8(ascii: "&") else { return nil }
+        }
+        scratch[0] = first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") ? first | 0x20 : first
+        var index = 1
+        while position < end {
+            let byte = buffer[position]
+            scratch[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            index += 1
+            position += 1
+        }
+        return length
+    }
+
+    /// Appends the run of ASCII letters and digits that starts here to `word`, lower-cased, and moves past it:
+    /// one append per word instead of one per byte.
+    @inline(__always) mutating func takeWordRun(into word: inout [UInt8]) {
+        var end = position
+        var upper = false
+        while end < buffer.count {
+            let byte = buffer[end]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                upper = true
+            } else if !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                && !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            {
+                break
+            }
+            end += 1
+        }
+        guard end > position else { return }
+        let start = word.count
+        word.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<end]))
+        if upper {
+            for index in start..<word.count where word[index] >= UInt8(ascii: "A") && word[index] <= UInt8(ascii: "Z") {
+                word[index] |= 0x20
+            }
+        }
+        position = end
+    }
+}
+
 /// Splits title and summary text (plain or HTML) into hashed tokens in one pass over the UTF-8 bytes.
 ///
 /// No per-word strings are made: words are folded into a reused byte buffer, stemmed there, and hashed, so the
@@ -37,16 +112,35 @@ struct Tokenizer {
         tokenize(bytes: text.utf8, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
     }
 
-    /// The same over UTF-8 bytes.
+    /// The same over UTF-8 bytes: straight over their storage when it is contiguous (native strings, arrays),
+    /// which spares an iterator call per byte.
     mutating func tokenize<C: Sequence<UInt8>>(
         bytes: C, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8 = 0
+    ) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            tokenize(buffer: buffer, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
+        }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { buffer in
+                tokenize(buffer: buffer, isTitle: isTitle, limit: limit, into: &tokens, extraFlags: extraFlags)
+            }
+        }
+    }
+
+    private mutating func tokenize(
+        buffer: UnsafeBufferPointer<UInt8>, isTitle: Bool, limit: Int, into tokens: inout [Token], extraFlags: UInt8
     ) {
         self.extraFlags = extraFlags
         var budget = limit
         sentenceStart = true
         word.removeAll(keepingCapacity: true)
-        var utf8 = bytes.makeIterator()
+        var utf8 = ByteReader(buffer)
         var pending: UInt8?
+        // Most words are plain ASCII between separators: those go from the input straight to a stack buffer and
+        // out as a token, without passing through `word`.
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
         while budget > 0 {
             let byte: UInt8
             if let held = pending {
@@ -58,12 +152,20 @@ struct Tokenizer {
                 break
             }
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if word.isEmpty { wordCapitalised = false }
-                word.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                if word.isEmpty { wordCapitalised = !sentenceStart }
-                word.append(byte | 0x20)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                let upper = byte <= UInt8(ascii: "Z") && byte >= UInt8(ascii: "A")
+                if word.isEmpty, let length = utf8.plainWord(first: byte, into: scratch) {
+                    wordCapitalised = upper && !sentenceStart
+                    let flags =
+                        (isTitle ? Token.title : 0) | extraFlags | (wordCapitalised && !isTitle ? Token.capitalised : 0)
+                    Self.emit(scratch, count: length, flags: flags, budget: &budget, into: &tokens)
+                    sentenceStart = false
+                } else {
+                    if word.isEmpty { wordCapitalised = upper && !sentenceStart }
+                    word.append(upper ? byte | 0x20 : byte)
+                    utf8.takeWordRun(into: &word)
+                }
             case UInt8(ascii: "<"):
                 flush(isTitle: isTitle, budget: &budget, into: &tokens)
                 // A tag: skip to its end. Text inside attributes never counts.
@@ -118,19 +220,30 @@ struct Tokenizer {
             word.removeAll(keepingCapacity: true)
             sentenceStart = false
         }
+        let count = word.count
+        let flags = (isTitle ? Token.title : 0) | extraFlags | (wordCapitalised && !isTitle ? Token.capitalised : 0)
+        word.withUnsafeMutableBufferPointer { word in
+            Self.emit(word, count: count, flags: flags, budget: &budget, into: &tokens)
+        }
+    }
+
+    /// Stems and hashes the word in the first `count` bytes of `word` (lower-cased already) and appends its token.
+    private static func emit(
+        _ word: UnsafeMutableBufferPointer<UInt8>, count: Int, flags: UInt8, budget: inout Int,
+        into tokens: inout [Token]
+    ) {
         // Single letters carry nothing ("s" of a possessive, "a"); single digits are kept out too.
-        guard word.count > 1 else { return }
-        Self.stem(&word)
-        let hash = Self.hash(word)
-        var flags: UInt8 = (isTitle ? Token.title : 0) | extraFlags
-        if word.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
+        guard count > 1 else { return }
+        let stem = UnsafeBufferPointer(rebasing: word[0..<Self.stem(word, count: count)])
+        let hash = Self.hash(stem)
+        var flags = flags
+        if stem.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { flags |= Token.number }
         if Self.stopwords[hash] != nil { flags |= Token.stopword }
-        if wordCapitalised && !isTitle { flags |= Token.capitalised }
         tokens.append(Token(hash: hash, flags: flags))
         budget -= 1
     }
 
-    private func decodeScalar<I: IteratorProtocol<UInt8>>(lead: UInt8, rest: inout I) -> Unicode.Scalar? {
+    private func decodeScalar(lead: UInt8, rest: inout ByteReader) -> Unicode.Scalar? {
         var value: UInt32
         var count: Int
         switch lead {
@@ -190,7 +303,19 @@ struct Tokenizer {
     /// A light English suffix stripper: enough to meet "checks", "checked" and "checking" at "check".
     static func stem(_ word: inout [UInt8]) {
         let count = word.count
-        guard count > 3, word.allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") }) else { return }
+        let stemmed = word.withUnsafeMutableBufferPointer { stem($0, count: count) }
+        word.removeLast(count - stemmed)
+    }
+
+    /// The same over the first `count` bytes of a buffer, in place (a stem is never longer than its word).
+    /// - Returns: the stem's length.
+    static func stem(_ word: UnsafeMutableBufferPointer<UInt8>, count: Int) -> Int {
+        // Every rule's suffix ends in "s", "g" or "d": most words end otherwise and leave at once.
+        guard count > 3 else { return count }
+        let last = word[count - 1]
+        guard last == UInt8(ascii: "s") || last == UInt8(ascii: "g") || last == UInt8(ascii: "d"),
+            word[0..<count].allSatisfy({ $0 < 0x80 && $0 > UInt8(ascii: "9") })
+        else { return count }
         func ends(_ suffix: StaticString) -> Bool {
             suffix.withUTF8Buffer { buffer in
                 let length = buffer.count
@@ -203,18 +328,21 @@ struct Tokenizer {
                 return true
             }
         }
-        if count >= 5 && ends("ies") {
-            word.removeLast(3)
-            word.append(UInt8(ascii: "y"))
-        } else if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
-            word.removeLast(2)
-        } else if ends("s") && !ends("ss") && !ends("us") && !ends("is") {
-            word.removeLast()
-        } else if count >= 6 && ends("ing") {
-            word.removeLast(3)
+        if last == UInt8(ascii: "s") {
+            if count >= 5 && ends("ies") {
+                word[count - 3] = UInt8(ascii: "y")
+                return count - 2
+            } else if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
+                return count - 2
+            } else if !ends("ss") && !ends("us") && !ends("is") {
+                return count - 1
+            }
+        } else if last == UInt8(ascii: "g") {
+            if count >= 6 && ends("ing") { return count - 3 }
         } else if count >= 5 && ends("ed") && !ends("eed") {
-            word.removeLast(2)
+            return count - 2
         }
+        return count
     }
 
     /// FNV-1a over the bytes, then a final avalanche so every bit of the result depends on every byte.

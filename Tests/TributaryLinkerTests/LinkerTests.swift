@@ -47,6 +47,26 @@ func canonicalURLFoldsSpellingsOfOnePage(input: String, expected: String) {
     #expect(Set(stems.map(\.hash)).count == 1)
 }
 
+@Test func tokenizerFastAndGeneralPathsAgree() {
+    // A plain ASCII word ending at a space takes the fast path; the same word before an entity or a non-ASCII
+    // letter, or longer than the scratch buffer, goes through the general one. Both must give the same tokens.
+    var tokenizer = Tokenizer()
+    let long = String(repeating: "Ab", count: 40)
+    var fast: [Token] = []
+    tokenizer.tokenize("Mayor Checked the Boxes, said \(long) 2013 studies", isTitle: false, limit: 100, into: &fast)
+    var general: [Token] = []
+    tokenizer.tokenize(
+        "Mayor&nbsp;Checked&nbsp;the&nbsp;Boxes&#44;said&nbsp;\(long)&nbsp;2013&nbsp;studies", isTitle: false,
+        limit: 100, into: &general)
+    #expect(fast.map(\.hash) == general.map(\.hash))
+    #expect(fast.map(\.flags) == general.map(\.flags))
+    var folded: [Token] = []
+    tokenizer.tokenize("Zurich café", isTitle: true, limit: 100, into: &folded)
+    var accented: [Token] = []
+    tokenizer.tokenize("Zürich cafe", isTitle: true, limit: 100, into: &accented)
+    #expect(folded.map(\.hash) == accented.map(\.hash))
+}
+
 @Test func tokenizerMarksNamesStopwordsAndNumbers() {
     var tokenizer = Tokenizer()
     var tokens: [Token] = []
@@ -56,6 +76,61 @@ func canonicalURLFoldsSpellingsOfOnePage(input: String, expected: String) {
     #expect(tokens[0].flags & Token.capitalised == 0)  // sentence start is not a name
     #expect(tokens[3].flags & Token.capitalised != 0)  // "Lindsay"
     #expect(tokens[5].flags & Token.number != 0)  // "2013"
+}
+
+// MARK: - Selection by weight
+
+/// A small deterministic generator, so the selection tests see many shapes without depending on a seed elsewhere.
+private struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        return Tokenizer.mix(state)
+    }
+}
+
+@Test func rankKeySelectionsAgreeWithAFullSort() {
+    var random = SplitMix(state: 7)
+    for round in 0..<300 {
+        let count = 1 + Int(random.next() % 140)
+        // Few distinct weights, so ties (broken by position) are common.
+        let weights = (0..<count).map { _ in Float(random.next() % 9) / 4 }
+        let keys = weights.enumerated().map { RankKey.make($0.element, $0.offset) }
+        let expected = Array(0..<count).sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : $0 < $1 }
+        #expect(keys.sorted().map(RankKey.position) == expected, "round \(round)")
+        let wanted = 1 + Int(random.next() % UInt64(count))
+        var ordered = keys
+        ordered.withUnsafeMutableBufferPointer { RankKey.selectSmallest($0, wanted) }
+        #expect(ordered.prefix(wanted).map(RankKey.position) == Array(expected.prefix(wanted)), "round \(round)")
+        var shuffled = keys
+        let pivot = shuffled.withUnsafeMutableBufferPointer { RankKey.smallest(rank: wanted - 1, of: $0) }
+        #expect(RankKey.position(pivot) == expected[wanted - 1], "round \(round)")
+        #expect(Set(shuffled.prefix(wanted).map(RankKey.position)) == Set(expected.prefix(wanted)), "round \(round)")
+    }
+}
+
+@Test func pruningKeepsTheHeaviestTermsInTermOrder() {
+    var random = SplitMix(state: 11)
+    for _ in 0..<200 {
+        let count = 1 + Int(random.next() % 120)
+        var vector = SparseVector()
+        var term: Int32 = 0
+        for _ in 0..<count {
+            term += 1 + Int32(random.next() % 5)
+            vector.terms.append(term)
+            vector.weights.append(Float(random.next() % 7) / 3)
+        }
+        let limit = 1 + Int(random.next() % 70)
+        let order = vector.terms.indices.sorted {
+            vector.weights[$0] != vector.weights[$1] ? vector.weights[$0] > vector.weights[$1] : $0 < $1
+        }
+        let keep = order.prefix(limit).sorted()
+        var pruned = vector
+        pruned.prune(to: limit)
+        #expect(pruned.terms == keep.map { vector.terms[$0] })
+        #expect(pruned.weights == keep.map { vector.weights[$0] })
+        #expect(vector.topTerms(5) == order.prefix(5).map { vector.terms[$0] })
+    }
 }
 
 // MARK: - Duplicates
