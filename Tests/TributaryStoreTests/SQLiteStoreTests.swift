@@ -353,16 +353,21 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(counts == ArticleJSON.knownFieldCounts)
 }
 
-/// A store written by the Tributary before the `article_links` table (the sample feeds, run once) opens, upgrades,
-/// and reads back every decision the old version stored.
-@Test func aStoreFromBeforeArticleLinksUpgradesWithItsDecisions() async throws {
+/// A copy of the store the samples left before the `article_links` table, in a fresh folder of its own.
+private func openV2Fixture() throws -> (SQLiteStore, URL) {
     let fixture = try #require(Bundle.module.url(forResource: "Fixtures/v2-store", withExtension: "sqlite"))
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: folder) }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let path = folder.appendingPathComponent("state.sqlite")
     try FileManager.default.copyItem(at: fixture, to: path)
-    let store = try SQLiteStore(path: path.path)
+    return (try SQLiteStore(path: path.path), folder)
+}
+
+/// A store written by the Tributary before the `article_links` table (the sample feeds, run once) opens, upgrades,
+/// and reads back every decision the old version stored.
+@Test func aStoreFromBeforeArticleLinksUpgradesWithItsDecisions() async throws {
+    let (store, folder) = try openV2Fixture()
+    defer { try? FileManager.default.removeItem(at: folder) }
 
     let whole = try await store.articles(firstSeenSince: .distantPast)
     #expect(whole.count == 15)
@@ -400,13 +405,8 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
 /// Articles stored with the old byte-at-a-time content hash are not reported as edited when they come again
 /// unchanged after an upgrade; an article that did change still is.
 @Test func unchangedArticlesFromAnOldStoreAreNotEdits() async throws {
-    let fixture = try #require(Bundle.module.url(forResource: "Fixtures/v2-store", withExtension: "sqlite"))
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-store-\(UUID().uuidString)")
+    let (store, folder) = try openV2Fixture()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let path = folder.appendingPathComponent("state.sqlite")
-    try FileManager.default.copyItem(at: fixture, to: path)
-    let store = try SQLiteStore(path: path.path)
     let stored = try await store.articles(firstSeenSince: .distantPast)
     #expect(stored.allSatisfy { !$0.contentHash.hasPrefix(EntryIdentity.contentHashPrefix) })
     let byFeed = Dictionary(grouping: stored, by: \.feedURL)

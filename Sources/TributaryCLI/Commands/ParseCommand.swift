@@ -211,6 +211,10 @@ private struct FileHandleOutput {
 
 /// The dump's output bytes. Written a few bytes at a time (keys, quotes, runs of text) for every field of every
 /// entry: an array's uniqueness and capacity checks per piece cost more than the copying.
+///
+/// The same shape as TributaryParser's `ByteBuffer`, kept apart on purpose: shared from TributaryCore, its appends
+/// are no longer inlined into the callers and its fields go through dynamic exclusivity checks, and
+/// `tributary parse` over the bench corpus took 1.0-1.5 s of CPU instead of 0.9 s (tried and measured).
 final class JSONBytes {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity = 1 << 17
