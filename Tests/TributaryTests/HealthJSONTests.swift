@@ -44,35 +44,3 @@ func recordsThisReaderDoesNotKnowAreLeftToFoundation(text: String) {
 @Test func aNonFiniteDateIsLeftToFoundation() {
     #expect(HealthJSON.encode(FeedHealth(nextDue: Date(timeIntervalSinceReferenceDate: .infinity))) == nil)
 }
-
-/// The member-by-member reader every run uses agrees with the tree reader on what each text means: the same
-/// record, or nil where the tree reader says nil.
-@Test(arguments: [
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0}",
-    "{ \"pendingRedirectCount\" : 1 , \"unhealthy\" : true , \"nextDue\" : 12.5 , \"errorCount\" : 2 }",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"etag\":null,\"lastStatus\":null}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"future\":{\"a\":[1,\"x\",null]}}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"schedule\":null}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"schedule\":{\"skipDays\":[]}}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"schedule\":{\"skipDays\":[1],\"skipHours\":[]}}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"e\\u0074ag\":\"x\"}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,\"etag\":\"a\\\"b\\u00e9\"}",
-    "{\"errorCount\":1.5,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":0,\"pendingRedirectCount\":0}",
-    "{\"errorCount\":0,\"errorCount\":3,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false}",
-    "{\"errorCount\":0,\"nextDue\":0,\"unhealthy\":false,\"pendingRedirectCount\":0,}",
-])
-func bothReadersReadTheSameRecord(text: String) {
-    let bytes = Array(text.utf8)
-    let tree = HealthJSON.decodeTree(bytes)
-    let direct = HealthJSON.decodeDirect(bytes)
-    #expect(direct == nil || direct == tree)
-    #expect(HealthJSON.decode(Data(bytes)) == tree)
-}
-
-@Test(arguments: healthRecords)
-func theMemberReaderReadsEveryRecordWeWrite(health: FeedHealth) throws {
-    let ours = try #require(HealthJSON.encode(health))
-    #expect(HealthJSON.decodeDirect(Array(ours)) == health)
-}
