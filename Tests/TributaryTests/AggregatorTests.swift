@@ -146,8 +146,8 @@ private struct Sandbox {
     try sandbox.replace(
         "<p>The first trams", with: "<p>\(long) The first trams", in: "balkan-herald.xml")
     let path = try sandbox.aggregator().databasePath
-    let pages = try #require(
-        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map { $0 / 4096 + 2 })
+    let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    let pages = size / (try pageSize(ofDatabase: path)) + 2
     let capped = try sandbox.aggregator { try SQLiteStore(path: $0, options: .init(maxPageCount: pages)) }
     await #expect {
         _ = try await capped.run(all: true)
@@ -408,4 +408,11 @@ private func placements(_ store: any FeedStore) async throws -> ([LinkCandidate]
     try #require(nato.articles.filter { $0.duplicateOf == nil }.count > 6, "the NATO story fills six leads")
     let atom = try String(contentsOf: sandbox.output.appendingPathComponent("atom.xml"), encoding: .utf8)
     #expect(atom.components(separatedBy: "<entry>").count - 1 == 2)
+}
+
+/// The page size recorded in a SQLite file's header (bytes 16 and 17, big-endian; 1 stands for 65536).
+private func pageSize(ofDatabase path: String) throws -> Int {
+    let header = try #require(FileHandle(forReadingAtPath: path)?.readData(ofLength: 18))
+    let size = Int(header[16]) << 8 | Int(header[17])
+    return size == 1 ? 65_536 : size
 }
