@@ -60,20 +60,15 @@ final class FetchCollector {
     var summary: RunSummary
     var batch: [FeedUpdate] = []
     var batchStarted = Date()
-    /// The batch the store is writing now, while the run goes on collecting the next one.
-    var storing: Task<Result<[IngestResult], any Error>, Never>?
-    var storingCount = 0
+    /// The batches handed to the store and not yet accounted for, oldest first; each waits for the one before.
+    var storing: [StoringBatch] = []
     var moves: [RunSummary.Move] = []
     var changed = false
-    /// The linker taking the run's new articles as they are stored (see `LinkStream`); started by the first new
-    /// article.
-    var linkStream: LinkStream?
-    /// Set when something was stored that a streaming linker cannot follow (an edit in place, a feed re-keyed): the
-    /// run then replays the window.
-    var mustReplay = false
-    /// What a streaming linker needs: the window's start, the settings and each feed's priority.
-    var linkStart: (since: Date, settings: LinkSettings, priorities: [String: Int])?
+    /// Hands the stored batches' new articles to the streaming linker; set before the first batch is stored.
+    var linkFeed: LinkFeed?
     var parseSeconds = 0.0
+    /// Seconds the run spent waiting for the store to take a batch (the store was the bottleneck then).
+    var storeWaitSeconds = 0.0
     var failure: TributaryError?
     /// The stored state of each feed being fetched (nil for a feed never fetched before).
     let stateByURL: [String: FeedState]
@@ -88,6 +83,13 @@ final class FetchCollector {
 
 @available(*, unavailable)
 extension FetchCollector: Sendable {}
+
+/// One batch on its way into the store.
+struct StoringBatch {
+    typealias Outcome = Result<[IngestResult], any Error>
+    var task: Task<Outcome, Never>
+    var feeds: Int
+}
 
 extension Aggregator {
     /// Fetches, parses (on up to two children per core) and stores the due feeds, a batch per transaction.
@@ -173,57 +175,60 @@ extension Aggregator {
         }
     }
 
-    /// Hands the waiting batch to the store (one transaction), once the store has finished the one before: the run
-    /// keeps collecting while the store writes, and batches are still written one after another, in order.
+    /// Hands the waiting batch to the store (one transaction). The run goes on collecting while the store writes,
+    /// with up to `pendingBatches` batches queued: parsing a batch takes about as long as storing one, and waiting
+    /// for each batch before the next left a core idle for a tenth of a first run. Each batch's transaction starts
+    /// once the one before has committed, so batches are stored, and their articles numbered, in order.
     private func flush(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
         let batch = collector.batch
         collector.batch.removeAll(keepingCapacity: true)
         collector.batchStarted = Date()
-        await finishStoring(store: store, collector: collector, events: events)
+        while collector.storing.count >= Self.pendingBatches, collector.failure == nil {
+            await finishOldestBatch(store: store, collector: collector, events: events)
+        }
         guard !batch.isEmpty, collector.failure == nil else { return }
-        collector.storingCount = batch.count
-        collector.storing = Task {
+        let previous = collector.storing.last?.task
+        let linkFeed = collector.linkFeed
+        let task = Task { () -> StoringBatch.Outcome in
+            if case .failure(let error) = await previous?.value {
+                return .failure(error)
+            }
             do {
-                return .success(try await store.ingest(batch, now: Date()))
+                let results = try await store.ingest(batch, now: Date())
+                linkFeed?.take(results)
+                return .success(results)
             } catch {
                 return .failure(error)
             }
         }
+        collector.storing.append(StoringBatch(task: task, feeds: batch.count))
     }
 
-    /// Hands a stored batch's new articles to the streaming linker, starting it with the first of them.
-    private func stream(_ results: [IngestResult], store: any FeedStore, collector: FetchCollector) {
-        if collector.mustReplay {
-            collector.linkStream?.abandon()
-            collector.linkStream = nil
-            return
-        }
-        let candidates = results.flatMap(\.newCandidates)
-        guard let first = candidates.first, let start = collector.linkStart else { return }
-        if collector.linkStream == nil {
-            collector.linkStream = LinkStream(
-                store: store, since: start.since, firstNewID: first.id, settings: start.settings,
-                priorities: start.priorities)
-        }
-        collector.linkStream?.add(candidates)
-    }
-
-    /// Waits for the batch the store is writing and accounts for what it stored.
+    /// Waits until the store has written every batch handed to it.
     private func finishStoring(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
-        guard let storing = collector.storing else { return }
-        collector.storing = nil
+        while !collector.storing.isEmpty, collector.failure == nil {
+            await finishOldestBatch(store: store, collector: collector, events: events)
+        }
+        // After a failure the later batches end at once (each sees the failure of the one before).
+        for pending in collector.storing { _ = await pending.task.value }
+        collector.storing.removeAll()
+    }
+
+    /// Waits for the oldest batch the store is writing and accounts for what it stored.
+    private func finishOldestBatch(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
+        guard !collector.storing.isEmpty else { return }
+        let oldest = collector.storing.removeFirst()
         let results: [IngestResult]
-        switch await storing.value {
+        let waitStart = Date()
+        let outcome = await oldest.task.value
+        collector.storeWaitSeconds += Date().timeIntervalSince(waitStart)
+        switch outcome {
         case .success(let stored):
             results = stored
         case .failure(let error):
-            collector.failure = TributaryError.fatal("cannot store \(collector.storingCount) feeds: \(error)")
+            collector.failure = TributaryError.fatal("cannot store \(oldest.feeds) feeds: \(error)")
             return
         }
-        if results.contains(where: { !$0.updatedArticles.isEmpty || $0.switchedToLinkKeys }) {
-            collector.mustReplay = true
-        }
-        stream(results, store: store, collector: collector)
         for result in results {
             collector.summary.newArticles += result.newArticles.count
             collector.summary.updatedArticles += result.updatedArticles.count

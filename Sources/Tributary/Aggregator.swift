@@ -21,6 +21,8 @@ public struct Aggregator: Sendable {
     static let batchSize = 64
     /// A batch is also written once it is this old, so a slow run stores as it goes.
     static let batchSeconds = 1.0
+    /// How many batches may wait for the store at once (see `flush`).
+    static let pendingBatches = 4
 
     /// - Parameters:
     ///   - makeStore: opens the store at the given path; SQLite by default. A server database plugs in here.
@@ -94,19 +96,26 @@ public struct Aggregator: Sendable {
 
         let collector = FetchCollector(summary: summary, stateByURL: dueStates, settings: feedList.fetch)
         // The link window is anchored at the run's start, for the streaming linker and the replay alike.
-        collector.linkStart = (started.addingTimeInterval(-linkWindow), feedList.link, linkPriorities)
+        let linkFeed = LinkFeed(
+            store: store, since: started.addingTimeInterval(-linkWindow), settings: feedList.link,
+            priorities: linkPriorities)
+        collector.linkFeed = linkFeed
         do {
             try await fetchParseStore(requests, store: store, collector: collector, events: events)
         } catch {
-            collector.linkStream?.abandon()
+            linkFeed.abandon()
             throw error
         }
         summary = collector.summary
         var changed = collector.changed
         let moves = collector.moves
         let parsing = String(format: "%.2f", collector.parseSeconds)
+        let storeWait = String(format: "%.2f", collector.storeWaitSeconds)
         logger.info(
-            "fetched, parsed and stored \(requests.count) feeds in \(Self.seconds(since: started)) s (parsing \(parsing) s)"
+            """
+            fetched, parsed and stored \(requests.count) feeds in \(Self.seconds(since: started)) s \
+            (parsing \(parsing) s, waiting for the store \(storeWait) s)
+            """
         )
 
         if !moves.isEmpty {
@@ -116,8 +125,8 @@ public struct Aggregator: Sendable {
 
         let linkStarted = Date()
         var streamed: LinkStream.Linked?
-        if let stream = collector.linkStream {
-            if summary.moves.isEmpty, !collector.mustReplay {
+        if let stream = linkFeed.stream {
+            if summary.moves.isEmpty, !linkFeed.mustReplay {
                 streamed = await stream.finish()
             } else {
                 stream.abandon()

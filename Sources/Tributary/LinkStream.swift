@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TributaryCore
 import TributaryLinker
 import TributaryStore
@@ -71,5 +72,66 @@ final class LinkStream: Sendable {
     func abandon() {
         continuation.finish()
         task.cancel()
+    }
+}
+
+/// Takes each stored batch's results as the batch commits and hands its new articles to a `LinkStream`, started
+/// with the first of them, or gives the stream up for a replay when a batch stored what a stream cannot follow (an
+/// entry edited in place, a feed re-keyed).
+///
+/// The store's batches call it themselves, one after another, so the linker gets a batch as soon as it is stored,
+/// not when the run gets round to accounting for it.
+final class LinkFeed: Sendable {
+    private struct State {
+        var stream: LinkStream?
+        var mustReplay = false
+    }
+
+    private let state = Mutex(State())
+    private let store: any FeedStore
+    private let since: Date
+    private let settings: LinkSettings
+    private let priorities: [String: Int]
+
+    /// - Parameter since: the link window's start, anchored at the run's start.
+    init(store: any FeedStore, since: Date, settings: LinkSettings, priorities: [String: Int]) {
+        self.store = store
+        self.since = since
+        self.settings = settings
+        self.priorities = priorities
+    }
+
+    /// The results of one stored batch, in the order the batches committed.
+    func take(_ results: [IngestResult]) {
+        state.withLock { state in
+            guard !state.mustReplay else { return }
+            if results.contains(where: { !$0.updatedArticles.isEmpty || $0.switchedToLinkKeys }) {
+                state.mustReplay = true
+                state.stream?.abandon()
+                state.stream = nil
+                return
+            }
+            let candidates = results.flatMap(\.newCandidates)
+            guard let first = candidates.first else { return }
+            if state.stream == nil {
+                state.stream = LinkStream(
+                    store: store, since: since, firstNewID: first.id, settings: settings, priorities: priorities)
+            }
+            state.stream?.add(candidates)
+        }
+    }
+
+    /// True when something was stored that the stream could not follow: the run then replays the window.
+    var mustReplay: Bool { state.withLock { $0.mustReplay } }
+
+    /// The stream, if a batch started one and it was not given up.
+    var stream: LinkStream? { state.withLock { $0.stream } }
+
+    /// Stops the stream, if any; its result is not wanted.
+    func abandon() {
+        state.withLock { state in
+            state.stream?.abandon()
+            state.stream = nil
+        }
     }
 }

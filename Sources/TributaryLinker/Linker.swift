@@ -75,7 +75,7 @@ public struct Linker {
         if let summary = article.summary { tokenizer.tokenize(summary, isTitle: false, limit: 400, into: &tokens) }
 
         var urlKey: UInt64?
-        if let link = article.canonicalLink ?? article.link, link.contains("://") {
+        if let link = article.canonicalLink ?? article.link, Self.hasScheme(link) {
             urlKey = Tokenizer.hash(CanonicalURL.canonicalize(link).utf8)
         }
         var textKey: UInt64?
@@ -157,6 +157,16 @@ public struct Linker {
     /// A story's id: the id it was stored under when an earlier run made it, else its founder's.
     private func storyName(_ story: Int32) -> String {
         keptStoryNames[story] ?? ids[Int(storyIndex.stories[Int(story)].founder)]
+    }
+
+    /// True when the link contains "://", read as bytes: Foundation's `contains` cost 3% of `add`.
+    static func hasScheme(_ link: String) -> Bool {
+        var last = (UInt8(0), UInt8(0))
+        for byte in link.utf8 {
+            if byte == UInt8(ascii: "/"), last == (UInt8(ascii: ":"), UInt8(ascii: "/")) { return true }
+            last = (last.1, byte)
+        }
+        return false
     }
 
     /// The words of a link's path: most sites put the headline there, which helps when a summary is short.

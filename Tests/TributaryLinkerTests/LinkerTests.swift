@@ -23,6 +23,15 @@ func canonicalURLFoldsSpellingsOfOnePage(input: String, expected: String) {
     #expect(CanonicalURL.canonicalize(input) == expected)
 }
 
+@Test func onlyLinksWithASchemeSeparatorCountAsURLs() {
+    for link in ["https://example.com/a", "a://", "x:://y", "feed:https://example.com"] {
+        #expect(Linker.hasScheme(link), "\(link)")
+    }
+    for link in ["", ":/", "example.com/a", "http:/example.com", "mailto:someone@example.com", "a:/ /b"] {
+        #expect(!Linker.hasScheme(link), "\(link)")
+    }
+}
+
 @Test func canonicalURLKeepsWhatIdentifiesThePage() {
     #expect(
         CanonicalURL.canonicalize("https://example.com/item?id=7")
