@@ -70,7 +70,7 @@ public protocol FeedStore: Sendable {
 
     func setValue(_ value: String?, forKey key: String) async throws
 
-    /// Problems SQLite's own consistency check finds; empty when the store is sound.
+    /// Problems SQLite's own consistency and foreign-key checks find; empty when the store is sound.
     func integrityProblems() async throws -> [String]
 }
 

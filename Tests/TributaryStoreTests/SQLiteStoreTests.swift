@@ -210,9 +210,17 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(stories.first { $0.id == "s1" }?.related == ["s2"])
     #expect(stories.first { $0.id == "s1" }?.articleCount == 2)
     #expect(try await store.articles(inStories: ["s1"]).map(\.id) == [a, c])
-    // Moving every article out of a story drops it.
+    // Moving every article out of a story drops it, with its list of related stories.
     try await store.saveLinks([LinkUpdate(articleID: b, storyID: "s1")], stories: [])
     #expect(try await store.stories(activeSince: .distantPast).map(\.id) == ["s1"])
+    try await store.saveLinks(
+        [
+            LinkUpdate(articleID: a, storyID: "s3"), LinkUpdate(articleID: b, storyID: "s3"),
+            LinkUpdate(articleID: c, storyID: "s3"),
+        ],
+        stories: [StoryRecord(id: "s3", title: "Merged", related: [], lastActive: now)])
+    #expect(try await store.stories(activeSince: .distantPast).map(\.id) == ["s3"])
+    #expect(try await store.integrityProblems().isEmpty)
 }
 
 @Test func fullDiskFailsClearlyAndLeavesTheStoreConsistent() async throws {
