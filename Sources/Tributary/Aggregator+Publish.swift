@@ -84,7 +84,8 @@ extension Aggregator {
         let stories: [StoryRecord]
         let relatedStories: [StoryRecord]
         let relatedMembers: [ArticleRef]
-        var feeds: [String: FeedInfo]
+        let storedInfos: [String: FeedInfo]
+        let storedTitles: [String: String]
         do {
             async let membersRead = store.articleRefs(inStories: storyIDs)
             async let copiesRead = store.duplicateRefs(of: leadIDs)
@@ -92,24 +93,39 @@ extension Aggregator {
             let relatedIDs = unique(stories.flatMap(\.related))
             async let relatedStoriesRead = store.stories(ids: relatedIDs)
             async let relatedMembersRead = store.articleRefs(inStories: relatedIDs)
+            // A lead's feed is published with all it said about itself; the feeds of the other sources are named
+            // by title alone.
+            let leadFeeds = unique(leads.map(\.feedURL))
+            async let infosRead = store.feedInfos(urls: leadFeeds)
             (members, copies) = try await (membersRead, copiesRead)
-            let feedURLs = unique(leads.map(\.feedURL) + (members + copies).map(\.feedURL))
-            async let feedsRead = store.feedInfos(urls: feedURLs)
-            (relatedStories, relatedMembers, feeds) = try await (relatedStoriesRead, relatedMembersRead, feedsRead)
+            let isLeadFeed = Set(leadFeeds)
+            async let titlesRead = store.feedTitles(
+                urls: unique((members + copies).map(\.feedURL).filter { !isLeadFeed.contains($0) }))
+            (relatedStories, relatedMembers, storedInfos, storedTitles) = try await (
+                relatedStoriesRead, relatedMembersRead, infosRead, titlesRead
+            )
         } catch let error as TributaryError {
             throw error
         } catch {
             throw TributaryError.fatal("cannot read the store: \(error)")
         }
-        for subscription in feedList.feeds {
-            var info = feeds[subscription.url] ?? FeedInfo()
-            if let title = subscription.title, !title.isEmpty, info.title?.isEmpty ?? true {
-                info.title = title
-            }
+        // feeds.json fills in what a feed did not say: its title, and its web page.
+        var subscriptions: [String: Subscription] = Dictionary(minimumCapacity: feedList.feeds.count)
+        for subscription in feedList.feeds { subscriptions[subscription.url] = subscription }
+        func fallbackTitle(_ stored: String?, _ url: String) -> String? {
+            guard stored?.isEmpty ?? true, let title = subscriptions[url]?.title, !title.isEmpty else { return stored }
+            return title
+        }
+        func feedInfo(_ url: String) -> FeedInfo {
+            var info = storedInfos[url] ?? FeedInfo()
+            info.title = fallbackTitle(info.title, url)
             if info.link == nil {
-                info.link = subscription.htmlURL
+                info.link = subscriptions[url]?.htmlURL
             }
-            feeds[subscription.url] = info
+            return info
+        }
+        func feedTitle(_ url: String) -> String? {
+            fallbackTitle(storedInfos[url]?.title ?? storedTitles[url], url)
         }
 
         var byStory: [String: [ArticleRef]] = [:]
@@ -143,11 +159,11 @@ extension Aggregator {
             let group = (copiesOf[lead.id] ?? []) + (lead.storyID.flatMap { byStory[$0] } ?? [])
             for other in group.sorted(by: { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }) where other.id != lead.id {
                 guard let link = other.link, seenLinks.insert(link).inserted else { continue }
-                others.append(SourceRef(title: other.title, link: link, feedTitle: feeds[other.feedURL]?.title))
+                others.append(SourceRef(title: other.title, link: link, feedTitle: feedTitle(other.feedURL)))
             }
             let related = (lead.storyID.flatMap { relatedByStory[$0] } ?? []).compactMap { relatedRefs[$0] }
             return PublishedEntry(
-                article: lead.article, feed: feeds[lead.feedURL] ?? FeedInfo(), feedURL: lead.feedURL,
+                article: lead.article, feed: feedInfo(lead.feedURL), feedURL: lead.feedURL,
                 firstSeen: lead.firstSeen,
                 contentUpdated: lead.contentUpdated > lead.firstSeen ? lead.contentUpdated : nil,
                 otherSources: others, related: related, storyID: lead.storyID)

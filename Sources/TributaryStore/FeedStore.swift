@@ -12,6 +12,9 @@ public protocol FeedStore: Sendable {
     /// What the given feeds said about themselves on their last successful parse.
     func feedInfos(urls: [String]) async throws -> [String: FeedInfo]
 
+    /// The title each of the given feeds gave itself, for those that gave one.
+    func feedTitles(urls: [String]) async throws -> [String: String]
+
     /// One feed's state, or nil when it was never fetched.
     func feedState(url: String) async throws -> FeedState?
 
@@ -231,6 +234,11 @@ public struct StoredArticle: Sendable, Hashable {
 }
 
 extension FeedStore {
+    /// Projects whole feed infos; a store that can read the field alone does better.
+    public func feedTitles(urls: [String]) async throws -> [String: String] {
+        try await feedInfos(urls: urls).compactMapValues(\.title)
+    }
+
     /// Projects whole articles; a store that can read the fields alone does better.
     public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
         try await articles(firstSeenSince: since).map(LinkCandidate.init)

@@ -108,6 +108,28 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
+    public func feedTitles(urls: [String]) async throws -> [String: String] {
+        guard !urls.isEmpty else { return [:] }
+        return try await reading { db in
+            // SQLite picks the one field out of the JSON: publishing names thousands of feeds by title alone, and
+            // decoding each whole info with Foundation took a third of its reads.
+            var titles: [String: String] = [:]
+            for chunk in urls.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT url, json_extract(info, '$.title') FROM feeds WHERE url IN (\(marks))
+                        """,
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    if let title: String = row[1] { titles[row[0]] = title }
+                }
+            }
+            return titles
+        }
+    }
+
     /// Every column of `feeds` but `info`, in the order `feedStates()` reads them by position.
     static let stateColumns = """
         url, etag, last_modified, last_status, last_error, error_count, last_fetched, last_success, next_due,
