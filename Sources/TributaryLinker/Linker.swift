@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import Foundation
 public import TributaryCore
 
@@ -216,12 +217,26 @@ public struct Linker {
         }
         let storyCount = storyIndex.stories.count
         var relatedCache = [[String]?](repeating: nil, count: storyCount)
-        var nearest = [[Int32]?](repeating: nil, count: storyCount)
-        var norms = [Float](repeating: .nan, count: storyCount)
         let relatedCount = parameters.storyLayer == 0 ? 0 : parameters.related
+        var stories: [Int32] = []
+        if relatedCount > 0 {
+            var listed = [Bool](repeating: false, count: storyCount)
+            for article in 0..<count {
+                let story = storyIndex.find(storyIndex.storyOf[Int(duplicateRoot[article])])
+                if !listed[Int(story)] {
+                    listed[Int(story)] = true
+                    stories.append(story)
+                }
+            }
+        }
+        let norms = relatedCount > 0 ? storyIndex.centroidNorms() : []
+        var nearest = Self.nearestStories(
+            of: stories, count: relatedCount, in: storyIndex, norms: norms, storyCount: storyCount)
+        var scratch = CandidateScratch()
         func neighbours(_ story: Int32) -> [Int32] {
             if let known = nearest[Int(story)] { return known }
-            let found = storyIndex.related(to: story, count: relatedCount, norms: &norms, inWindow: Self.inWindow)
+            let found = storyIndex.related(
+                to: story, count: relatedCount, norms: norms, scratch: &scratch, inWindow: Self.inWindow)
             nearest[Int(story)] = found
             return found
         }
@@ -249,6 +264,42 @@ public struct Linker {
                     reasons: reasons(for: article)))
         }
         return decisions
+    }
+
+    /// Each story's nearest stories (`StoryIndex.related`), by story, for `stories`; nil for the others.
+    ///
+    /// Each story's list depends on the index alone, so the stories are shared out among the cores, each with a
+    /// scratch of its own: this was a third of a first run's final pass, on one core.
+    private static func nearestStories(
+        of stories: [Int32], count: Int, in index: StoryIndex, norms: [Float], storyCount: Int
+    ) -> [[Int32]?] {
+        var nearest = [[Int32]?](repeating: nil, count: storyCount)
+        guard count > 0, !stories.isEmpty else { return nearest }
+        let width = stories.count >= 2_000 ? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        var parts = [[[Int32]]](repeating: [], count: width)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            // Each worker writes its own slot, and the buffer outlives them all.
+            nonisolated(unsafe) let parts = buffer
+            DispatchQueue.concurrentPerform(iterations: width) { part in
+                let slice = (stories.count * part / width)..<(stories.count * (part + 1) / width)
+                var scratch = CandidateScratch()
+                var found: [[Int32]] = []
+                found.reserveCapacity(slice.count)
+                for story in stories[slice] {
+                    found.append(
+                        index.related(
+                            to: story, count: count, norms: norms, scratch: &scratch, inWindow: Self.inWindow))
+                }
+                parts[part] = found
+            }
+        }
+        for part in 0..<width {
+            let slice = (stories.count * part / width)..<(stories.count * (part + 1) / width)
+            for (story, found) in zip(stories[slice], parts[part]) {
+                nearest[Int(story)] = found
+            }
+        }
+        return nearest
     }
 
     private func leads(_ candidate: Int32, over current: Int32) -> Bool {

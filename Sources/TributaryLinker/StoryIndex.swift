@@ -275,6 +275,15 @@ struct Tally {
     var score: Float
 }
 
+/// What one `candidates` call works in. The index keeps one; each thread of `related(to:)` brings its own.
+struct CandidateScratch {
+    /// The candidate stories of the latest call.
+    var found: [Int32] = []
+    /// Per story, the shared weight summed by the call stamped `stamp` (one record: one cache line).
+    var tally: [Tally] = []
+    var stamp: Int32 = 0
+}
+
 /// The same-story layer: running document frequencies, article term vectors, and story centroids found through
 /// an inverted index of their top terms.
 struct StoryIndex {
@@ -314,11 +323,7 @@ struct StoryIndex {
     private var scratchTF: [Float] = []
     /// An article's weighted words and word pairs, before they are counted per term.
     private var units: [(hash: UInt64, weight: Float)] = []
-    /// The candidate stories of the latest `candidates` call.
-    private var found: [Int32] = []
-    /// Per story, the shared weight summed by the `candidates` call stamped `stamp` (one record: one cache line).
-    private var tally: [Tally] = []
-    private var stamp: Int32 = 0
+    private var scratch = CandidateScratch()
 
     init(parameters: LinkParameters) {
         self.parameters = parameters
@@ -481,13 +486,27 @@ struct StoryIndex {
     ///
     /// The list returned is the index's own scratch list: read it before the next call.
     mutating func candidates(for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates) -> [Int32] {
-        if tally.count < stories.count {
-            tally.append(contentsOf: repeatElement(Tally(stamp: -1, score: 0), count: stories.count - tally.count))
+        // Moved out and back, so the call below owns the scratch buffers and never copies them.
+        var scratch = self.scratch
+        self.scratch = CandidateScratch()
+        let found = candidates(for: vector, excluding: excluding, limit: limit, scratch: &scratch)
+        self.scratch = scratch
+        return found
+    }
+
+    /// `candidates(for:excluding:limit:)` in the caller's scratch: reads the index only, so threads with a scratch
+    /// each can ask at once.
+    func candidates(
+        for vector: SparseVector, excluding: Int32, limit: Int = exactCandidates, scratch: inout CandidateScratch
+    ) -> [Int32] {
+        if scratch.tally.count < stories.count {
+            scratch.tally.append(
+                contentsOf: repeatElement(Tally(stamp: -1, score: 0), count: stories.count - scratch.tally.count))
         }
-        stamp &+= 1
-        let stamp = stamp
-        var found = self.found
-        self.found = []
+        scratch.stamp &+= 1
+        let stamp = scratch.stamp
+        var found = scratch.found
+        scratch.found = []
         found.removeAll(keepingCapacity: true)
         // In three passes over the visits, each a run of independent loads the processor can overlap: copy the
         // posting lists, resolve merged stories, then tally in the same order as one pass would.
@@ -518,7 +537,7 @@ struct StoryIndex {
                             visits[index] = current
                         }
                     }
-                    tally.withUnsafeMutableBufferPointer { tally in
+                    scratch.tally.withUnsafeMutableBufferPointer { tally in
                         for index in 0..<count {
                             let story = visits[index]
                             if story == excluding { continue }
@@ -536,14 +555,14 @@ struct StoryIndex {
         if count > limit {
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
                 for index in 0..<count {
-                    keys[index] = RankKey.make(tally[Int(found[index])].score, Int(found[index]))
+                    keys[index] = RankKey.make(scratch.tally[Int(found[index])].score, Int(found[index]))
                 }
                 RankKey.selectSmallest(keys, limit)
                 for index in 0..<limit { found[index] = Int32(RankKey.position(keys[index])) }
             }
             found.removeLast(count - limit)
         }
-        self.found = found
+        scratch.found = found
         return found
     }
 
@@ -873,23 +892,25 @@ struct StoryIndex {
     /// Other stories close in topic to `story`, best first.
     /// - Parameter norms: centroid norms by story, NaN until computed; the caller keeps it while no centroid changes
     ///   (the final pass asks every story, and each would otherwise compute its candidates' norms again).
-    mutating func related(
-        to story: Int32, count: Int, norms: inout [Float], inWindow: (Double, Double, Double) -> Bool
+    /// Every story's centroid norm, by story: what `related(to:)` divides by.
+    func centroidNorms() -> [Float] {
+        stories.map(\.centroid.norm)
+    }
+
+    func related(
+        to story: Int32, count: Int, norms: [Float], scratch: inout CandidateScratch,
+        inWindow: (Double, Double, Double) -> Bool
     ) -> [Int32] {
         let centroid = stories[Int(story)].centroid
         guard count > 0, !centroid.isEmpty else { return [] }
-        if norms.count < stories.count {
-            norms.append(contentsOf: repeatElement(.nan, count: stories.count - norms.count))
-        }
-        func norm(_ story: Int32) -> Float {
-            if norms[Int(story)].isNaN { norms[Int(story)] = stories[Int(story)].centroid.norm }
-            return norms[Int(story)]
-        }
+        func norm(_ story: Int32) -> Float { norms[Int(story)] }
         let storyNorm = norm(story)
         let storyWeight = stories[Int(story)].weight
         let lastTime = stories[Int(story)].lastTime
         var scored: [(story: Int32, score: Float)] = []
-        for other in candidates(for: centroid, excluding: story, limit: 2 * Self.exactCandidates) {
+        for other in candidates(
+            for: centroid, excluding: story, limit: 2 * Self.exactCandidates, scratch: &scratch)
+        {
             let otherTime = stories[Int(other)].lastTime
             guard inWindow(lastTime, otherTime, parameters.relatedWindowHours) else { continue }
             // `cosine` and `storyScore` share one dot product.
