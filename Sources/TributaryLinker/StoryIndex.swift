@@ -508,6 +508,9 @@ struct StoryIndex {
         var found = scratch.found
         scratch.found = []
         found.removeAll(keepingCapacity: true)
+        // The closures below capture these two, not `self`: capturing `self` here copies the whole index.
+        let postings = self.postings
+        let parents = self.parents
         // In three passes over the visits, each a run of independent loads the processor can overlap: copy the
         // posting lists, resolve merged stories, then tally in the same order as one pass would.
         vector.withTopPositions(Self.indexedTerms) { positions in
