@@ -197,9 +197,18 @@ public enum FeedPolicy {
         return nil
     }
 
+    /// A word from a feed, lowercased and trimmed of spaces. Most are a plain lowercase word already, and
+    /// Foundation's trimming cost more than the rest of scheduling a feed.
+    static func normalizedWord(_ text: String) -> String {
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) {
+            return text
+        }
+        return text.lowercased().trimmingCharacters(in: .whitespaces)
+    }
+
     /// `sy:updatePeriod` divided by `sy:updateFrequency`.
     static func syndicationInterval(_ hints: ScheduleHints) -> Double? {
-        guard let period = hints.updatePeriod?.lowercased().trimmingCharacters(in: .whitespaces) else {
+        guard let period = hints.updatePeriod.map(normalizedWord) else {
             return nil
         }
         let seconds: Double
@@ -218,7 +227,7 @@ public enum FeedPolicy {
     /// The first whole hour at or after `date` that is in neither skipHours nor skipDays (both in GMT).
     static func skipping(_ hints: ScheduleHints, from date: Date) -> Date {
         let dayNames = ["thursday", "friday", "saturday", "sunday", "monday", "tuesday", "wednesday"]
-        let skipDays = Set(hints.skipDays.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
+        let skipDays = Set(hints.skipDays.map(normalizedWord))
         var candidate = date
         for _ in 0..<(24 * 8) {
             let seconds = Int(candidate.timeIntervalSince1970.rounded(.down))

@@ -70,6 +70,15 @@ import TributaryCore
                 == now.addingTimeInterval(86_400))
     }
 
+    @Test func syndicationPeriodsAreReadWhateverTheirCaseAndSpaces() {
+        for period in ["daily", "Daily", " DAILY\t", "\u{00A0}daily"] {
+            #expect(FeedPolicy.syndicationInterval(ScheduleHints(updatePeriod: period)) == 86_400, "\(period)")
+        }
+        for period in ["", "day", "fortnightly"] {
+            #expect(FeedPolicy.syndicationInterval(ScheduleHints(updatePeriod: period)) == nil, "\(period)")
+        }
+    }
+
     @Test func hintsFromTheLastParseScheduleA304() {
         let parsed = result(.body(Data(), contentType: nil), status: 200)
         let first = FeedPolicy.update(
