@@ -60,7 +60,12 @@ let package = Package(
                 "Tributary", "TributaryCore", "TributaryParser", "TributaryPublisher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // A run allocates on several threads at once (parsing children, the linker, the store's writer) and
+            // frees on others; glibc's allocator spent a tenth of a first run on that. tcmalloc (Debian's
+            // libgoogle-perftools-dev) takes its place in the program, and in the C libraries it loads: a
+            // 10,000-feed first run needs 0.15 s less CPU and 0.2 s less time.
+            linkerSettings: [.linkedLibrary("tcmalloc_minimal", .when(platforms: [.linux]))]
         ),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TributaryParserTests", dependencies: ["TributaryParser"], resources: [.copy("Fixtures")]),

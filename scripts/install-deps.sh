@@ -3,7 +3,8 @@
 # Runs as root, or through sudo when it is there.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev pkg-config)
+# libgoogle-perftools-dev: tcmalloc, the allocator the tributary program is linked with (see Package.swift).
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libgoogle-perftools-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
     # Real peers the tests talk to: a feed reader, a web server, xmllint for the RELAX NG check;
     # python3 and openssl for the fetcher's fault-injection server and its self-signed certificate.
