@@ -62,16 +62,30 @@ extension Aggregator {
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         // Articles placed by an earlier run keep their placement (and its explanation) unless a new article merged
         // their story into another: write only the articles that are new or moved.
-        var stored: [Int64: (story: String?, duplicateOf: Int64?)] = Dictionary(minimumCapacity: articles.count)
-        for article in articles {
-            stored[article.id] = (article.storyID, article.duplicateOf)
-        }
-        let moved = links.filter { link in
-            guard let before = stored[link.articleID], before.story != nil else { return true }
-            return before.story != link.storyID || before.duplicateOf != link.duplicateOf
+        let moved: [LinkUpdate]
+        if links.count == articles.count, zip(links, articles).allSatisfy({ $0.articleID == $1.id }) {
+            // The usual case: one update per article, in the same order, so no look-ups by id.
+            moved = links.indices.compactMap { index in
+                Self.isMoved(links[index], from: articles[index].storyID, articles[index].duplicateOf)
+                    ? links[index] : nil
+            }
+        } else {
+            var stored: [Int64: (story: String?, duplicateOf: Int64?)] = Dictionary(minimumCapacity: articles.count)
+            for index in articles.indices {
+                stored[articles[index].id] = (articles[index].storyID, articles[index].duplicateOf)
+            }
+            moved = links.filter { link in
+                Self.isMoved(link, from: stored[link.articleID]?.story, stored[link.articleID]?.duplicateOf)
+            }
         }
         try await attempt("store the stories") { try await store.saveLinks(moved, stories: stories) }
         logger.info("linked \(articles.count) articles into \(stories.count) stories (\(moved.count) moved)")
+    }
+
+    /// True when `link` places its article elsewhere than the store has it (an article never placed counts).
+    static func isMoved(_ link: LinkUpdate, from story: String?, _ duplicateOf: Int64?) -> Bool {
+        guard let story else { return true }
+        return story != link.storyID || duplicateOf != link.duplicateOf
     }
 
     static func linkInput(_ stored: LinkCandidate, priority: Int) -> LinkInput {
@@ -120,9 +134,12 @@ extension Aggregator {
         let stories = order.compactMap { storyID -> StoryRecord? in
             guard let group = members[storyID], let first = group.first else { return nil }
             let founder = group.first { decisions[$0].id == storyID } ?? first
-            let lastActive =
-                group.compactMap { position(of: $0).map { articles[$0].firstSeen } }.max()
-                ?? Date(timeIntervalSince1970: 0)
+            var latest: Date?
+            for member in group {
+                guard let article = position(of: member) else { continue }
+                if latest.map({ articles[article].firstSeen > $0 }) ?? true { latest = articles[article].firstSeen }
+            }
+            let lastActive = latest ?? Date(timeIntervalSince1970: 0)
             // Each article names the stories close to it; the story lists them all, the founder's first.
             var related: [String] = []
             for member in [founder] + group {

@@ -65,13 +65,20 @@ public struct Publisher: Sendable {
             }
         }
 
-        // The formats are rendered at the same time (each is a function of the prepared entries alone, so the
-        // bytes do not depend on which finishes first); the HTML page, the slowest, starts first.
+        // The formats are rendered at the same time (each is a function of its own input alone, so the bytes do
+        // not depend on which finishes first); the HTML page, the slowest, starts first.
         let updated = Self.updated(current, fallback: input.feedListModified)
         let entries = current
         async let html = renderer.map { $0.render(meta: meta, entries: entries, updated: updated, feeds: feeds) }
         async let rss = rssPath.map { _ in RSSWriter.document(meta: meta, entries: entries, updated: updated) }
         async let json = jsonPath.map { _ in JSONFeedWriter.document(meta: meta, entries: entries) }
+        let subscriptions = input.subscriptions
+        let feedListModified = input.feedListModified
+        async let opml = opmlPath.map { _ in
+            Array(
+                OPMLWriter.document(title: meta.title, subscriptions: subscriptions, dateCreated: feedListModified)
+                    .utf8)
+        }
         if let atomPath {
             let document = await AtomWriter.document(
                 meta: meta, entries: current, updated: updated, history: history,
@@ -80,11 +87,7 @@ public struct Publisher: Sendable {
         }
         if let rssPath, let rss = await rss { files.append((rssPath, rss)) }
         if let jsonPath, let json = await json { files.append((jsonPath, json)) }
-        if let opmlPath {
-            let document = OPMLWriter.document(
-                title: meta.title, subscriptions: input.subscriptions, dateCreated: input.feedListModified)
-            files.append((opmlPath, Array(document.utf8)))
-        }
+        if let opmlPath, let opml = await opml { files.append((opmlPath, opml)) }
         if let htmlPath, let html = await html { files.append((htmlPath, html)) }
 
         var report = PublishReport(entryCount: current.count)
