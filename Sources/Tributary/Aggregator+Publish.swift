@@ -92,7 +92,9 @@ extension Aggregator {
             stories = try await store.stories(ids: storyIDs)
             let relatedIDs = unique(stories.flatMap(\.related))
             async let relatedStoriesRead = store.stories(ids: relatedIDs)
-            async let relatedMembersRead = store.articleRefs(inStories: relatedIDs)
+            // A related story is named by its founding article, and only when that one cannot stand for it by
+            // its oldest article with a link: the founders are read first, the other members only where needed.
+            async let relatedMembersRead = relatedRepresentatives(of: relatedIDs, store: store, subscribed: subscribed)
             // A lead's feed is published with all it said about itself; the feeds of the other sources are named
             // by title alone.
             let leadFeeds = unique(leads.map(\.feedURL))
@@ -143,7 +145,7 @@ extension Aggregator {
         var relatedRefs: [String: RelatedRef] = [:]
         let relatedTitles = Dictionary(
             relatedStories.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
-        for member in relatedMembers where member.duplicateOf == nil && subscribed.contains(member.feedURL) {
+        for member in relatedMembers where Self.canStandForItsStory(member, subscribed: subscribed) {
             guard let storyID = member.storyID, let link = member.link else { continue }
             // The founding article stands for its story; else the oldest one with a link.
             if relatedRefs[storyID] == nil || String(member.id) == storyID {
@@ -179,6 +181,27 @@ extension Aggregator {
         } catch {
             throw TributaryError.fatal("cannot publish to \(outputDirectory.path): \(error)")
         }
+    }
+
+    /// For each of the given stories, the articles `publishOutputs` may name it by: its founder when that one
+    /// stands for it (a lead, subscribed, with a link), else all its members.
+    private func relatedRepresentatives(
+        of storyIDs: [String], store: any FeedStore, subscribed: Set<String>
+    ) async throws -> [ArticleRef] {
+        let founders = try await store.founderRefs(ofStories: storyIDs)
+        var represented: Set<String> = []
+        for founder in founders where Self.canStandForItsStory(founder, subscribed: subscribed) {
+            if let storyID = founder.storyID { represented.insert(storyID) }
+        }
+        let others = storyIDs.filter { !represented.contains($0) }
+        guard !others.isEmpty else { return founders }
+        return founders + (try await store.articleRefs(inStories: others))
+    }
+
+    /// True when `article` may name its story in a list of related stories.
+    static func canStandForItsStory(_ article: ArticleRef, subscribed: Set<String>) -> Bool {
+        article.duplicateOf == nil && subscribed.contains(article.feedURL) && article.storyID != nil
+            && article.link != nil
     }
 
     // MARK: stories

@@ -46,6 +46,9 @@ public protocol FeedStore: Sendable {
     /// The same articles as `duplicates(of:)`, reduced to what names them in a list of sources.
     func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef]
 
+    /// The founding article of each of the given stories that still has it (a story's id is its founder's id).
+    func founderRefs(ofStories ids: [String]) async throws -> [ArticleRef]
+
     /// Stores the linker's decisions and the stories they form.
     func saveLinks(_ links: [LinkUpdate], stories: [StoryRecord]) async throws
 
@@ -252,6 +255,11 @@ extension FeedStore {
     /// Projects whole articles; a store that can read the fields alone does better.
     public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
         try await duplicates(of: ids).map(ArticleRef.init)
+    }
+
+    /// Reads every member; a store that can look the founders up by id does better.
+    public func founderRefs(ofStories ids: [String]) async throws -> [ArticleRef] {
+        try await articleRefs(inStories: ids).filter { String($0.id) == $0.storyID }
     }
 }
 

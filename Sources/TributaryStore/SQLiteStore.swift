@@ -274,6 +274,12 @@ public final class SQLiteStore: FeedStore {
         try await refs(whereColumn: "story_id", isIn: ids)
     }
 
+    public func founderRefs(ofStories ids: [String]) async throws -> [ArticleRef] {
+        try await refs(whereColumn: "article_id", isIn: ids.compactMap { Int64($0) }).filter {
+            String($0.id) == $0.storyID
+        }
+    }
+
     public func duplicateRefs(of ids: [Int64]) async throws -> [ArticleRef] {
         try await refs(whereColumn: "duplicate_of", isIn: ids)
     }

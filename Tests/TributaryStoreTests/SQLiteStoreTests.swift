@@ -223,6 +223,29 @@ private func update(_ articles: [Article], url: String = feed, etag: String? = n
     #expect(try await store.integrityProblems().isEmpty)
 }
 
+@Test func foundersAreFoundByTheirStoriesIds() async throws {
+    let (store, folder) = try makeStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let results = try await store.ingest(
+        [update([entry("a", "NATO chief in Pristina"), entry("b", "Talks resume"), entry("c", "Weather")])], now: now)
+    let ids = results[0].newArticles
+    let (a, b, c) = (ids[0], ids[1], ids[2])
+    // b founded a story that later merged into a's; c founded its own.
+    try await store.saveLinks(
+        [
+            LinkUpdate(articleID: a, storyID: String(a)), LinkUpdate(articleID: b, storyID: String(a)),
+            LinkUpdate(articleID: c, storyID: String(c)),
+        ],
+        stories: [
+            StoryRecord(id: String(a), title: "NATO", lastActive: now),
+            StoryRecord(id: String(c), title: "Weather", lastActive: now),
+        ])
+    let founders = try await store.founderRefs(ofStories: [String(c), String(b), "not an id", String(a)])
+    #expect(Set(founders.map(\.id)) == [a, c])
+    #expect(founders.first { $0.id == a }?.title == "NATO chief in Pristina")
+}
+
 @Test func fullDiskFailsClearlyAndLeavesTheStoreConsistent() async throws {
     let (store, folder) = try makeStore(options: .init(maxPageCount: 40))
     defer { try? FileManager.default.removeItem(at: folder) }
