@@ -265,7 +265,8 @@ enum HealthJSON {
             position += 1
             depth += 1
             defer { depth -= 1 }
-            var members: [String: Value] = [:]
+            // Room for a whole health record (fifteen members) at once: growing from empty rehashed it four times.
+            var members: [String: Value] = Dictionary(minimumCapacity: 16)
             skipSpace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
                 position += 1
