@@ -94,11 +94,10 @@ public final class SQLiteStore: FeedStore {
         return try await reading { db in
             let decoder = JSONDecoder()
             var infos: [String: FeedInfo] = [:]
-            for chunk in urls.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try Self.forEachChunk(of: urls) { marks, arguments in
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT url, info FROM feeds WHERE url IN (\(marks)) AND info IS NOT NULL",
-                    arguments: StatementArguments(chunk))
+                    arguments: arguments)
                 for row in rows {
                     let text: String = row["info"]
                     infos[row["url"]] = try decoder.decode(FeedInfo.self, from: Data(text.utf8))
@@ -114,14 +113,13 @@ public final class SQLiteStore: FeedStore {
             // SQLite picks the one field out of the JSON: publishing names thousands of feeds by title alone, and
             // decoding each whole info with Foundation took a third of its reads.
             var titles: [String: String] = [:]
-            for chunk in urls.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try Self.forEachChunk(of: urls) { marks, arguments in
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
                         SELECT url, json_extract(info, '$.title') FROM feeds WHERE url IN (\(marks))
                         """,
-                    arguments: StatementArguments(chunk))
+                    arguments: arguments)
                 while let row = try rows.next() {
                     if let title: String = row[1] { titles[row[0]] = title }
                 }
@@ -292,8 +290,7 @@ public final class SQLiteStore: FeedStore {
         guard !values.isEmpty else { return [] }
         return try await reading { db in
             var found: [ArticleRef] = []
-            for chunk in values.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try Self.forEachChunk(of: values) { marks, arguments in
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
@@ -302,7 +299,7 @@ public final class SQLiteStore: FeedStore {
                         FROM article_links l JOIN articles a ON a.id = l.article_id
                         WHERE l.\(column) IN (\(marks))
                         """,
-                    arguments: StatementArguments(chunk))
+                    arguments: arguments)
                 while let row = try rows.next() {
                     found.append(
                         ArticleRef(
@@ -323,15 +320,14 @@ public final class SQLiteStore: FeedStore {
         return try await reading { db in
             let decoder = JSONDecoder()
             var found: [StoredArticle] = []
-            for chunk in values.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try Self.forEachChunk(of: values) { marks, arguments in
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT \(Self.articleColumns) FROM article_links l JOIN articles a ON a.id = l.article_id
                         WHERE l.\(column) IN (\(marks)) ORDER BY a.first_seen, a.id
                         """,
-                    arguments: StatementArguments(chunk))
+                    arguments: arguments)
                 found += try rows.map { try Self.storedArticle(from: $0, decoder) }
             }
             return found.sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
@@ -396,6 +392,16 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
+    /// Runs `body` for each run of at most 500 of `values`, with that run's `?,?,…` list and its arguments: one
+    /// statement may bind only so many parameters.
+    static func forEachChunk<Value: DatabaseValueConvertible>(
+        of values: [Value], _ body: (_ marks: String, _ arguments: StatementArguments) throws -> Void
+    ) rethrows {
+        for chunk in values.chunked(500) {
+            try body(Array(repeating: "?", count: chunk.count).joined(separator: ","), StatementArguments(chunk))
+        }
+    }
+
     /// Rows per multi-row statement: 200 rows of at most 4 values stay far below SQLite's limit on bound values.
     static let rowsPerStatement = 200
 
@@ -435,15 +441,14 @@ public final class SQLiteStore: FeedStore {
         guard !ids.isEmpty else { return [] }
         return try await reading { db in
             var found: [String: StoryRecord] = [:]
-            for chunk in ids.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try Self.forEachChunk(of: ids) { marks, arguments in
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT s.id, s.title, s.last_active, COUNT(l.article_id) AS n FROM stories s
                         LEFT JOIN article_links l ON l.story_id = s.id
                         WHERE s.id IN (\(marks)) GROUP BY s.id
-                        """, arguments: StatementArguments(chunk))
+                        """, arguments: arguments)
                 for row in rows {
                     let id: String = row["id"]
                     let related = try String.fetchAll(
