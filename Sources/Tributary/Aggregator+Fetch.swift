@@ -131,7 +131,7 @@ extension Aggregator {
             throw failure
         }
         await flush(store: store, collector: collector, events: events)
-        await finishStoring(store: store, collector: collector, events: events)
+        await finishStoring(collector: collector, events: events)
         if let failure = collector.failure {
             throw failure
         }
@@ -184,7 +184,7 @@ extension Aggregator {
         collector.batch.removeAll(keepingCapacity: true)
         collector.batchStarted = Date()
         while collector.storing.count >= Self.pendingBatches, collector.failure == nil {
-            await finishOldestBatch(store: store, collector: collector, events: events)
+            await finishOldestBatch(collector: collector, events: events)
         }
         guard !batch.isEmpty, collector.failure == nil else { return }
         let previous = collector.storing.last?.task
@@ -205,9 +205,9 @@ extension Aggregator {
     }
 
     /// Waits until the store has written every batch handed to it.
-    private func finishStoring(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
+    private func finishStoring(collector: FetchCollector, events: (RunEvent) -> Void) async {
         while !collector.storing.isEmpty, collector.failure == nil {
-            await finishOldestBatch(store: store, collector: collector, events: events)
+            await finishOldestBatch(collector: collector, events: events)
         }
         // After a failure the later batches end at once (each sees the failure of the one before).
         for pending in collector.storing { _ = await pending.task.value }
@@ -215,7 +215,7 @@ extension Aggregator {
     }
 
     /// Waits for the oldest batch the store is writing and accounts for what it stored.
-    private func finishOldestBatch(store: any FeedStore, collector: FetchCollector, events: (RunEvent) -> Void) async {
+    private func finishOldestBatch(collector: FetchCollector, events: (RunEvent) -> Void) async {
         guard !collector.storing.isEmpty else { return }
         let oldest = collector.storing.removeFirst()
         let results: [IngestResult]

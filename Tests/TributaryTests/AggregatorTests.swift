@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import TributaryCore
 import TributaryStore
@@ -415,4 +416,78 @@ private func pageSize(ofDatabase path: String) throws -> Int {
     let header = try #require(FileHandle(forReadingAtPath: path)?.readData(ofLength: 18))
     let size = Int(header[16]) << 8 | Int(header[17])
     return size == 1 ? 65_536 : size
+}
+
+/// Many feeds, so the run stores several batches while earlier ones are still queued for the store: the streaming
+/// linker must still see every batch, in order, and decide what a replay of the window decides.
+@Test func queuedBatchesStillLinkAsTheReplayDoes() async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-queue-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let topics = ["harbour strike", "bridge reopening", "budget vote", "flood warning", "wine harvest", "rail tender"]
+    let towns = ["Split", "Skopje", "Tirana", "Novi Sad", "Podgorica", "Mostar", "Ohrid"]
+    var feeds: [String] = []
+    for number in 0..<(Aggregator.batchSize * (Aggregator.pendingBatches + 3)) {
+        var items = ""
+        for item in 0..<3 {
+            let topic = topics[(number + item) % topics.count]
+            let town = towns[(number / 2 + item) % towns.count]
+            // Every seventh feed syndicates another's first item word for word.
+            let story = number % 7 == 0 && item == 0 ? "\(topics[0]) in \(towns[0])" : "\(topic) in \(town)"
+            items += """
+                <item><title>\(story.capitalized): what we know</title>
+                <link>https://outlet\(number).example/\(item)</link><guid>outlet\(number)-\(item)</guid>
+                <pubDate>Mon, 23 Nov 2026 \(10 + item):\(String(format: "%02d", number % 60)):00 GMT</pubDate>
+                <description>Officials in \(town) said the \(topic) would be settled this week; \
+                the \(topic) in \(town) has drawn crowds from across the region.</description></item>
+                """
+        }
+        let name = "feed\(number).xml"
+        try """
+        <?xml version="1.0"?><rss version="2.0"><channel><title>Outlet \(number)</title>\
+        <link>https://outlet\(number).example/</link>\(items)</channel></rss>
+        """.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        feeds.append("{\"url\": \"\(name)\"}")
+    }
+    let config = folder.appendingPathComponent("feeds.json")
+    try "{\"feeds\": [\(feeds.joined(separator: ","))]}".write(to: config, atomically: true, encoding: .utf8)
+    let log = LogRecorder()
+    let aggregator = Aggregator(file: try FeedListFile.load(from: config), logger: log.logger)
+    let summary = try await aggregator.run()
+    #expect(summary.newArticles == feeds.count * 3)
+    // Linked as the batches were stored, not by falling back to a replay.
+    #expect(log.messages.withLock { $0.contains { $0.hasPrefix("linked while fetching") } })
+    let store = try SQLiteStore(path: aggregator.databasePath)
+    let streamed = try await placements(store)
+    #expect(streamed.0.count == feeds.count * 3)
+    #expect(streamed.0.allSatisfy { $0.storyID != nil })
+    #expect(streamed.0.contains { $0.duplicateOf != nil })
+    try await aggregator.link(store: store, force: true, now: Date(), events: { _ in })
+    let replayed = try await placements(store)
+    #expect(replayed.0 == streamed.0)
+    #expect(replayed.1 == streamed.1)
+}
+
+/// Keeps every message logged through its logger, so a test can tell which way a run went.
+private final class LogRecorder: Sendable {
+    let messages = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "tributary.test") { _ in Handler(recorder: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            recorder.messages.withLock { $0.append(event.message.description) }
+        }
+    }
 }
