@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import Foundation
 
 /// A sparse term-weight vector, sorted by term id so two vectors meet in one merge-join.
@@ -683,28 +684,31 @@ struct StoryIndex {
     /// Merges stories touched since the last pass into close neighbours: undoes the order effects of the single
     /// pass (a story split because its first articles arrived before the words that tie them were common).
     @discardableResult
-    mutating func mergePass(stories subjects: [Int32]? = nil, inWindow: (Double, Double, Double) -> Bool) -> Int {
+    mutating func mergePass(
+        stories subjects: [Int32]? = nil, inWindow: @Sendable (Double, Double, Double) -> Bool
+    ) -> Int {
         let list = subjects ?? touched
         touched.removeAll(keepingCapacity: true)
         if seenStamp.count < stories.count {
             seenStamp.append(contentsOf: repeatElement(-1, count: stories.count - seenStamp.count))
         }
         passStamp &+= 1
-        var pairs: [(a: Int32, b: Int32, score: Float)] = []
+        // Each subject's story once, in the order given.
+        var roots: [Int32] = []
         for raw in list {
             let story = find(raw)
             guard seenStamp[Int(story)] != passStamp else { continue }
             seenStamp[Int(story)] = passStamp
-            let centroid = stories[Int(story)].centroid
-            guard !centroid.isEmpty else { continue }
-            for other in candidates(for: centroid, excluding: story) {
-                guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
-                else { continue }
-                let score = storyScore(story, other)
-                if score >= Float(parameters.mergeThreshold) {
-                    pairs.append((min(story, other), max(story, other), score))
-                }
-            }
+            if !stories[Int(story)].centroid.isEmpty { roots.append(story) }
+        }
+        var pairs: [MergePair]
+        if roots.count >= Self.parallelMergeSubjects {
+            pairs = Self.sharedOut(roots, index: self, inWindow: inWindow)
+        } else {
+            var scratch = self.scratch
+            self.scratch = CandidateScratch()
+            pairs = mergePairs(roots[...], scratch: &scratch, inWindow: inWindow)
+            self.scratch = scratch
         }
         pairs.sort { $0.score != $1.score ? $0.score > $1.score : ($0.a, $0.b) < ($1.a, $1.b) }
         var merged = 0
@@ -723,9 +727,56 @@ struct StoryIndex {
         return merged
     }
 
+    /// Two stories a merge pass found close enough to merge, `a < b`.
+    typealias MergePair = (a: Int32, b: Int32, score: Float)
+
+    /// A pass over this many stories (the final passes over a run's window) finds its pairs on every core; the
+    /// streaming passes, a few hundred stories while the fetch keeps the cores busy, stay on one.
+    static let parallelMergeSubjects = 2_000
+
+    /// The pairs each of `roots` forms with its candidates, in the order of `roots`. Reads the index only.
+    func mergePairs(
+        _ roots: ArraySlice<Int32>, scratch: inout CandidateScratch, inWindow: (Double, Double, Double) -> Bool
+    ) -> [MergePair] {
+        var pairs: [MergePair] = []
+        for story in roots {
+            let centroid = stories[Int(story)].centroid
+            for other in candidates(for: centroid, excluding: story, scratch: &scratch) {
+                guard inWindow(stories[Int(story)].lastTime, stories[Int(other)].lastTime, parameters.storyWindowHours)
+                else { continue }
+                let score = storyScore(story, other)
+                if score >= Float(parameters.mergeThreshold) {
+                    pairs.append((min(story, other), max(story, other), score))
+                }
+            }
+        }
+        return pairs
+    }
+
+    /// `mergePairs` of `roots` shared out among the cores, each with a scratch of its own, joined in the order of
+    /// `roots`: the same pairs in the same order as one core finds them.
+    private static func sharedOut(
+        _ roots: [Int32], index: StoryIndex, inWindow: @Sendable (Double, Double, Double) -> Bool
+    ) -> [MergePair] {
+        let width = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        var parts = [[MergePair]](repeating: [], count: width)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            // Each worker writes its own slot, and the buffer outlives them all.
+            nonisolated(unsafe) let parts = buffer
+            DispatchQueue.concurrentPerform(iterations: width) { part in
+                let slice = (roots.count * part / width)..<(roots.count * (part + 1) / width)
+                var scratch = CandidateScratch()
+                parts[part] = index.mergePairs(roots[slice], scratch: &scratch, inWindow: inWindow)
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
     /// Merge passes over the stories each pass changed, until none merges (at most `rounds`): close to
     /// agglomerative average linkage over the window, at the cost of a few linear passes.
-    mutating func mergeUntilStable(_ subjects: [Int32]?, rounds: Int, inWindow: (Double, Double, Double) -> Bool) {
+    mutating func mergeUntilStable(
+        _ subjects: [Int32]?, rounds: Int, inWindow: @Sendable (Double, Double, Double) -> Bool
+    ) {
         var merged = mergePass(stories: subjects, inWindow: inWindow)
         var round = 1
         while merged > 0 && round < rounds {
