@@ -58,7 +58,7 @@ extension Aggregator {
     func saveLinks(
         _ decisions: [LinkDecision], articles: [LinkCandidate], store: any FeedStore
     ) async throws(TributaryError) {
-        let (links, stories) = Self.records(
+        let (links, stories) = await Self.records(
             decisions, articles: articles, relatedLimit: max(file.feedList.link.related, 0))
         // Articles placed by an earlier run keep their placement (and its explanation) unless a new article merged
         // their story into another: write only the articles that are new or moved.
@@ -99,11 +99,47 @@ extension Aggregator {
 
     /// The store's form of the linker's decisions: one update per article, one record per story.
     ///
-    /// The linker answers in the order it was given the articles, so decision `i` is about `articles[i]`; the
-    /// positions stand in for lookups by id (a dictionary of 28k candidates was most of this step's time).
+    /// The updates are made on every core while the stories are gathered: this is the end of a run, where nothing
+    /// else is left to overlap with.
     static func records(
         _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
-    ) -> ([LinkUpdate], [StoryRecord]) {
+    ) async -> ([LinkUpdate], [StoryRecord]) {
+        async let stories = storyRecords(decisions, articles: articles, relatedLimit: relatedLimit)
+        let parts = decisions.count >= 2_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let links = await withTaskGroup(of: (Int, [LinkUpdate]).self) { group in
+            for part in 0..<parts {
+                let range = (decisions.count * part / parts)..<(decisions.count * (part + 1) / parts)
+                group.addTask { (part, linkUpdates(decisions[range])) }
+            }
+            var updates = [[LinkUpdate]](repeating: [], count: parts)
+            for await (part, made) in group { updates[part] = made }
+            return updates.flatMap { $0 }
+        }
+        return (links, await stories)
+    }
+
+    /// One update per decision, in order.
+    static func linkUpdates(_ decisions: ArraySlice<LinkDecision>) -> [LinkUpdate] {
+        var links: [LinkUpdate] = []
+        links.reserveCapacity(decisions.count)
+        for decision in decisions {
+            guard let articleID = Int64(decision.id) else { continue }
+            links.append(
+                LinkUpdate(
+                    articleID: articleID, storyID: decision.story,
+                    duplicateOf: decision.duplicateOf.flatMap(Int64.init),
+                    reasons: decision.reasons.map(describe)))
+        }
+        return links
+    }
+
+    /// One record per story, in the order the stories first appear among the decisions.
+    ///
+    /// The linker answers in the order it was given the articles, so decision `i` is about `articles[i]`; the
+    /// positions stand in for lookups by id (a dictionary of 28k candidates was most of this step's time).
+    static func storyRecords(
+        _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
+    ) -> [StoryRecord] {
         let aligned =
             decisions.count == articles.count
             && zip(decisions, articles).allSatisfy { $0.id == String($1.id) }
@@ -115,23 +151,15 @@ extension Aggregator {
         func position(of decision: Int) -> Int? {
             aligned ? decision : positionByID[decisions[decision].id]
         }
-        var links: [LinkUpdate] = []
-        links.reserveCapacity(decisions.count)
         var order: [String] = []
         var members: [String: [Int]] = [:]
-        for (position, decision) in decisions.enumerated() {
-            guard let articleID = Int64(decision.id) else { continue }
-            links.append(
-                LinkUpdate(
-                    articleID: articleID, storyID: decision.story,
-                    duplicateOf: decision.duplicateOf.flatMap(Int64.init),
-                    reasons: decision.reasons.map(describe)))
+        for (position, decision) in decisions.enumerated() where Int64(decision.id) != nil {
             if members[decision.story] == nil {
                 order.append(decision.story)
             }
             members[decision.story, default: []].append(position)
         }
-        let stories = order.compactMap { storyID -> StoryRecord? in
+        return order.compactMap { storyID -> StoryRecord? in
             guard let group = members[storyID], let first = group.first else { return nil }
             let founder = group.first { decisions[$0].id == storyID } ?? first
             var latest: Date?
@@ -152,7 +180,6 @@ extension Aggregator {
                 related: Array(related.prefix(relatedLimit)),
                 lastActive: lastActive)
         }
-        return (links, stories)
     }
 
     /// A reason as `tributary stories --explain` prints it: the rule, its score, and what it matched.
