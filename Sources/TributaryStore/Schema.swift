@@ -99,6 +99,21 @@ enum Schema {
                         COALESCE(json_extract(article, '$.published'), json_extract(article, '$.updated'));
                     """)
         }
+        migrator.registerMigration("v4: partial duplicate indexes") { db in
+            // Only copies have a `duplicate_of` (none at all in `articles` since v3, a quarter of `article_links`),
+            // so the indexes that find an article's copies keep no entry for the others: every stored article
+            // and every stored decision used to add one. The lookups (copies of given leads, and the foreign keys'
+            // SET NULL when an article is pruned) all ask for `duplicate_of = ?`, which SQLite answers from a
+            // partial index.
+            try db.execute(
+                sql: """
+                    DROP INDEX articles_duplicate_of;
+                    CREATE INDEX articles_duplicate_of ON articles(duplicate_of) WHERE duplicate_of IS NOT NULL;
+                    DROP INDEX article_links_duplicate_of;
+                    CREATE INDEX article_links_duplicate_of ON article_links(duplicate_of)
+                        WHERE duplicate_of IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
