@@ -45,6 +45,9 @@ struct Ingester {
             return IngestResult(feedURL: url)
         }
         let prepared = update.prepared ?? PreparedEntries(parsed, feedURL: url)
+        // A feed's articles and identities are only ever written together with its row (here, or moved with it by
+        // `renameFeed`), so a feed without a row has neither, and a first run need not look them up.
+        var isNewFeed = false
         if let previous = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT key_by_link, churn_strikes, info FROM feeds WHERE url = ?"),
             arguments: [url])
@@ -64,11 +67,12 @@ struct Ingester {
             state.keyByLink = false
             state.churnStrikes = 0
             changedOutputs = true
+            isNewFeed = true
         }
         var result = IngestResult(feedURL: url)
         state.info = parsed.info
 
-        var known = try loadIdentities(url)
+        var known = isNewFeed ? [:] : try loadIdentities(url)
         if !state.keyByLink {
             if churns(parsed.articles, keys: prepared.entries, known: known) {
                 state.churnStrikes += 1
@@ -88,7 +92,7 @@ struct Ingester {
         }
         try SQLiteStore.upsert(state, infoJSON: prepared.infoJSON, db)
 
-        var stored = try loadArticles(url)
+        var stored = isNewFeed ? [:] : try loadArticles(url)
         let nowSeconds = now.timeIntervalSince1970
         var seen: Set<String> = []
         for (original, entry) in zip(parsed.articles, prepared.entries) {
