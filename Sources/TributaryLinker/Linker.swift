@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import Foundation
 public import TributaryCore
 
@@ -275,29 +274,17 @@ public struct Linker {
     ) -> [[Int32]?] {
         var nearest = [[Int32]?](repeating: nil, count: storyCount)
         guard count > 0, !stories.isEmpty else { return nearest }
-        let width = stories.count >= 2_000 ? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) : 1
-        var parts = [[[Int32]]](repeating: [], count: width)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            // Each worker writes its own slot, and the buffer outlives them all.
-            nonisolated(unsafe) let parts = buffer
-            DispatchQueue.concurrentPerform(iterations: width) { part in
-                let slice = (stories.count * part / width)..<(stories.count * (part + 1) / width)
-                var scratch = CandidateScratch()
-                var found: [[Int32]] = []
-                found.reserveCapacity(slice.count)
-                for story in stories[slice] {
-                    found.append(
-                        index.related(
-                            to: story, count: count, norms: norms, scratch: &scratch, inWindow: Self.inWindow))
-                }
-                parts[part] = found
+        @Sendable func related(_ slice: ArraySlice<Int32>) -> [[Int32]] {
+            var scratch = CandidateScratch()
+            return slice.map {
+                index.related(to: $0, count: count, norms: norms, scratch: &scratch, inWindow: Self.inWindow)
             }
         }
-        for part in 0..<width {
-            let slice = (stories.count * part / width)..<(stories.count * (part + 1) / width)
-            for (story, found) in zip(stories[slice], parts[part]) {
-                nearest[Int(story)] = found
-            }
+        let found =
+            stories.count >= 2_000
+            ? SharedWork.slices(stories.count) { related(stories[$0]) }.flatMap { $0 } : related(stories[...])
+        for (story, list) in zip(stories, found) {
+            nearest[Int(story)] = list
         }
         return nearest
     }

@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import Foundation
 
 /// A sparse term-weight vector, sorted by term id so two vectors meet in one merge-join.
@@ -703,7 +702,12 @@ struct StoryIndex {
         }
         var pairs: [MergePair]
         if roots.count >= Self.parallelMergeSubjects {
-            pairs = Self.sharedOut(roots, index: self, inWindow: inWindow)
+            // Joined in the order of `roots`: the same pairs in the same order as one core finds them.
+            let (index, subjects) = (self, roots)
+            pairs = SharedWork.slices(subjects.count) { range in
+                var scratch = CandidateScratch()
+                return index.mergePairs(subjects[range], scratch: &scratch, inWindow: inWindow)
+            }.flatMap { $0 }
         } else {
             var scratch = self.scratch
             self.scratch = CandidateScratch()
@@ -751,25 +755,6 @@ struct StoryIndex {
             }
         }
         return pairs
-    }
-
-    /// `mergePairs` of `roots` shared out among the cores, each with a scratch of its own, joined in the order of
-    /// `roots`: the same pairs in the same order as one core finds them.
-    private static func sharedOut(
-        _ roots: [Int32], index: StoryIndex, inWindow: @Sendable (Double, Double, Double) -> Bool
-    ) -> [MergePair] {
-        let width = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        var parts = [[MergePair]](repeating: [], count: width)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            // Each worker writes its own slot, and the buffer outlives them all.
-            nonisolated(unsafe) let parts = buffer
-            DispatchQueue.concurrentPerform(iterations: width) { part in
-                let slice = (roots.count * part / width)..<(roots.count * (part + 1) / width)
-                var scratch = CandidateScratch()
-                parts[part] = index.mergePairs(roots[slice], scratch: &scratch, inWindow: inWindow)
-            }
-        }
-        return parts.flatMap { $0 }
     }
 
     /// Merge passes over the stories each pass changed, until none merges (at most `rounds`): close to

@@ -252,19 +252,6 @@ struct XMLNode {
         node.pointee.name.map { String(cString: $0) } ?? ""
     }
 
-    /// The local name in ASCII lower case, built in one pass (element dispatch does this for every element).
-    var lowercasedName: String {
-        guard let own = node.pointee.name else { return "" }
-        let length = Int(xmlStrlen(own))
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            for offset in 0..<length {
-                let byte = own[offset]
-                buffer[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            }
-            return length
-        }
-    }
-
     /// The namespace URI the element is in, if any.
     var namespaceURI: String? {
         node.pointee.ns?.pointee.href.map { String(cString: $0) }
