@@ -105,16 +105,8 @@ extension Aggregator {
         _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
     ) async -> ([LinkUpdate], [StoryRecord]) {
         async let stories = storyRecords(decisions, articles: articles, relatedLimit: relatedLimit)
-        let parts = decisions.count >= 2_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        let links = await withTaskGroup(of: (Int, [LinkUpdate]).self) { group in
-            for part in 0..<parts {
-                let range = (decisions.count * part / parts)..<(decisions.count * (part + 1) / parts)
-                group.addTask { (part, linkUpdates(decisions[range])) }
-            }
-            var updates = [[LinkUpdate]](repeating: [], count: parts)
-            for await (part, made) in group { updates[part] = made }
-            return updates.flatMap { $0 }
-        }
+        let slices = Parallel.slices(decisions.count, width: Parallel.width(for: decisions.count))
+        let links = await Parallel.map(slices) { linkUpdates(decisions[$0]) }.flatMap { $0 }
         return (links, await stories)
     }
 

@@ -1,24 +1,24 @@
 import Foundation
 
-/// Splits independent per-entry work across a few tasks. Publishing 10,000 entries is CPU-bound, and the machines
-/// Tributary runs on have a few cores; the results are joined in their original order, so the output does not
-/// depend on which task finished first.
-enum Parallel {
+/// Splits independent per-item work across a few tasks (publishing 10,000 entries, turning a run's link decisions
+/// into records). Such work is CPU-bound and the machines Tributary runs on have a few cores; the results are joined
+/// in their original order, so the output does not depend on which task finished first.
+public enum Parallel {
     /// How many tasks to use: one per core, at most 8, and only for work large enough to be worth a task.
-    static func width(for count: Int) -> Int {
+    public static func width(for count: Int) -> Int {
         guard count >= 2_000 else { return 1 }
         return max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// `count` items cut into at most `width` contiguous ranges of near-equal size.
-    static func slices(_ count: Int, width: Int) -> [Range<Int>] {
+    public static func slices(_ count: Int, width: Int) -> [Range<Int>] {
         let parts = max(1, min(width, count))
         guard count > 0 else { return [] }
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }
 
     /// Runs `transform` on every range at once and returns the results in the ranges' order.
-    static func map<Result: Sendable>(
+    public static func map<Result: Sendable>(
         _ ranges: [Range<Int>], _ transform: @escaping @Sendable (Range<Int>) -> Result
     ) async -> [Result] {
         await withTaskGroup(of: (Int, Result).self) { group in
