@@ -261,6 +261,22 @@ struct Story {
     var lastArrival: Int32
     /// Why it was merged into `parent`.
     var mergeScore: Float = 0
+
+    /// Takes `article` in: its vector joins the centroid, which ages once it sums `centroidMembers` vectors.
+    mutating func join(
+        _ article: Int32, vector: SparseVector, time: Double, centroidMembers: Int, centroidTerms: Int
+    ) {
+        let limit = Float(centroidMembers)
+        if weight >= limit {
+            centroid.scale(by: (limit - 1) / limit)
+            weight = limit - 1
+        }
+        centroid.add(vector, keeping: centroidTerms)
+        weight += 1
+        members.append(article)
+        lastArrival = article
+        if !time.isNaN { lastTime = lastTime.isNaN ? time : max(lastTime, time) }
+    }
 }
 
 /// A term's document frequency, and its place in the article being collected.
@@ -413,8 +429,8 @@ struct StoryIndex {
         var best: (story: Int32, score: Float)?
         if !vector.isEmpty {
             for story in candidates(for: vector, excluding: -1) {
-                let entry = stories[Int(story)]
-                guard inWindow(time, entry.lastTime, parameters.storyWindowHours) else { continue }
+                // One field read in place: copying the story retained its three arrays for each candidate.
+                guard inWindow(time, stories[Int(story)].lastTime, parameters.storyWindowHours) else { continue }
                 let score = articleScore(vector, story)
                 if score >= Float(parameters.storyThreshold) && score > (best?.score ?? -1) { best = (story, score) }
             }
@@ -453,19 +469,11 @@ struct StoryIndex {
     }
 
     private mutating func join(_ article: Int32, vector: SparseVector, story: Int32, time: Double, touch: Bool = true) {
-        var entry = stories[Int(story)]
-        stories[Int(story)] = Story(founder: 0, parent: 0, lastArrival: 0)  // release the buffers for in-place edits
-        let limit = Float(parameters.centroidMembers)
-        if entry.weight >= limit {
-            entry.centroid.scale(by: (limit - 1) / limit)
-            entry.weight = limit - 1
-        }
-        entry.centroid.add(vector, keeping: parameters.centroidTerms)
-        entry.weight += 1
-        entry.members.append(article)
-        entry.lastArrival = article
-        if !time.isNaN { entry.lastTime = entry.lastTime.isNaN ? time : max(entry.lastTime, time) }
-        stories[Int(story)] = entry
+        // Edited in place through the array's subscript: a copy taken out and written back cost a retain and a
+        // release of each of the story's arrays per article.
+        stories[Int(story)].join(
+            article, vector: vector, time: time, centroidMembers: parameters.centroidMembers,
+            centroidTerms: parameters.centroidTerms)
         index(story)
         if touch { touched.append(story) }
     }
