@@ -114,12 +114,13 @@ struct Ingester {
                     try db.cachedStatement(
                         sql: """
                             UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?,
-                                published = ?
+                                published = ?, title = ?, link = ?
                             WHERE id = ?
                             """
                     ).execute(arguments: [
                         try entry.json ?? json(article), hash, nowSeconds,
-                        sortDate(article, firstSeen: existing.firstSeen), Self.published(article), existing.id,
+                        sortDate(article, firstSeen: existing.firstSeen), Self.published(article), article.title,
+                        article.link, existing.id,
                     ])
                     stored[key]?.hash = hash
                     result.updatedArticles.append(existing.id)
@@ -133,12 +134,13 @@ struct Ingester {
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
-                            content_hash, published)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            content_hash, published, title, link)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(arguments: [
                     url, key, try entry.json ?? json(article), nowSeconds, nowSeconds,
-                    sortDate(article, firstSeen: nowSeconds), hash, Self.published(article),
+                    sortDate(article, firstSeen: nowSeconds), hash, Self.published(article), article.title,
+                    article.link,
                 ])
                 let id = db.lastInsertedRowID
                 stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)

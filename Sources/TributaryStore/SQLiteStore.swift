@@ -203,17 +203,17 @@ public final class SQLiteStore: FeedStore {
 
     public func linkCandidates(firstSeenSince since: Date) async throws -> [LinkCandidate] {
         try await reading { db in
-            // SQLite's own JSON functions pick the few fields out of the stored article: far cheaper than decoding
-            // every article (authors, links, enclosures, content) with Foundation. The synthesized Codable leaves
+            // Title and link have columns; SQLite's own JSON functions pick the text and the canonical link out of
+            // the stored article: far cheaper than decoding every article (authors, links, enclosures, content)
+            // with Foundation. The synthesized Codable leaves
             // out nil optionals, so a missing key and null both read as NULL, as nil does in Swift. The date comes
             // from its own column, bit for bit the value the article had in memory.
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of, l.reasons, a.published,
-                        json_extract(a.article, '$.title') AS title,
+                        a.title, a.link,
                         COALESCE(json_extract(a.article, '$.summary'), json_extract(a.article, '$.content')) AS text,
-                        json_extract(a.article, '$.link') AS link,
                         (SELECT json_extract(k.value, '$.href') FROM json_each(a.article, '$.links') AS k
                             WHERE json_extract(k.value, '$.rel') = 'canonical' ORDER BY k.key LIMIT 1) AS canonical
                     FROM articles a LEFT JOIN article_links l ON l.article_id = a.id
@@ -282,8 +282,8 @@ public final class SQLiteStore: FeedStore {
         try await refs(whereColumn: "duplicate_of", isIn: ids)
     }
 
-    /// `articles(whereColumn:isIn:)` reduced to `ArticleRef`: SQLite picks title and link out of the JSON, nothing
-    /// is decoded whole.
+    /// `articles(whereColumn:isIn:)` reduced to `ArticleRef`: title and link have columns of their own, so no
+    /// article's JSON is read.
     private func refs<Value: DatabaseValueConvertible & Sendable>(
         whereColumn column: String, isIn values: [Value]
     ) async throws -> [ArticleRef] {
@@ -294,8 +294,7 @@ public final class SQLiteStore: FeedStore {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of,
-                            json_extract(a.article, '$.title'), json_extract(a.article, '$.link')
+                        SELECT a.id, a.feed_url, a.first_seen, l.story_id, l.duplicate_of, a.title, a.link
                         FROM article_links l JOIN articles a ON a.id = l.article_id
                         WHERE l.\(column) IN (\(marks))
                         """,
