@@ -18,11 +18,27 @@ struct Ingester {
     /// per entry per fetch.
     static let lastSeenSlack: TimeInterval = 86_400
 
-    init(db: Database, now: Date) {
+    /// The statements run once per entry, prepared once per batch: looking each up in GRDB's cache by its text
+    /// hashed the whole SQL string twice per article.
+    private let insertArticle: Statement
+    private let insertIdentity: Statement
+
+    init(db: Database, now: Date) throws {
         self.db = db
         self.now = now
         encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        insertArticle = try db.makeStatement(
+            sql: """
+                INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
+                    content_hash, published, title, link)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        insertIdentity = try db.makeStatement(
+            sql: """
+                INSERT OR IGNORE INTO identities (feed_url, entry_key, first_seen, last_seen, link)
+                VALUES (?, ?, ?, ?, ?)
+                """)
     }
 
     private struct Known {
@@ -92,12 +108,11 @@ struct Ingester {
         }
         try SQLiteStore.upsert(state, infoJSON: prepared.infoJSON, db)
 
-        var stored = isNewFeed ? [:] : try loadArticles(url)
+        let stored = isNewFeed ? [:] : try loadArticles(url)
         let nowSeconds = now.timeIntervalSince1970
         var seen: Set<String> = []
-        for (original, entry) in zip(parsed.articles, prepared.entries) {
-            var article = original
-            article.feedURL = url
+        // Each key once: `seen` skips repeats, so the maps of stored articles and identities are only read here.
+        for (article, entry) in zip(parsed.articles, prepared.entries) {
             let key = state.keyByLink ? EntryIdentity.key(for: article, byLink: true) : entry.key
             guard seen.insert(key).inserted else { continue }
             let hash = entry.contentHash
@@ -108,7 +123,6 @@ struct Ingester {
                     // Unchanged since a store written before today's hash: only the hash is brought up to date.
                     try db.cachedStatement(sql: "UPDATE articles SET content_hash = ? WHERE id = ?").execute(
                         arguments: [hash, existing.id])
-                    stored[key]?.hash = hash
                     result.unchanged += 1
                 } else if existing.hash != hash {
                     try db.cachedStatement(
@@ -118,11 +132,10 @@ struct Ingester {
                             WHERE id = ?
                             """
                     ).execute(arguments: [
-                        try entry.json ?? json(article), hash, nowSeconds,
+                        try entry.json ?? json(article, feedURL: url), hash, nowSeconds,
                         sortDate(article, firstSeen: existing.firstSeen), Self.published(article), article.title,
                         article.link, existing.id,
                     ])
-                    stored[key]?.hash = hash
                     result.updatedArticles.append(existing.id)
                     changedOutputs = true
                 } else {
@@ -131,19 +144,12 @@ struct Ingester {
             } else if known[key] != nil {
                 result.expired += 1
             } else {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
-                            content_hash, published, title, link)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [
-                    url, key, try entry.json ?? json(article), nowSeconds, nowSeconds,
+                try insertArticle.execute(arguments: [
+                    url, key, try entry.json ?? json(article, feedURL: url), nowSeconds, nowSeconds,
                     sortDate(article, firstSeen: nowSeconds), hash, Self.published(article), article.title,
                     article.link,
                 ])
                 let id = db.lastInsertedRowID
-                stored[key] = Stored(id: id, hash: hash, firstSeen: nowSeconds)
                 result.newArticles.append(id)
                 result.newCandidates.append(
                     LinkCandidate(
@@ -160,13 +166,7 @@ struct Ingester {
                     ).execute(arguments: [nowSeconds, url, key])
                 }
             } else {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT OR IGNORE INTO identities (feed_url, entry_key, first_seen, last_seen, link)
-                        VALUES (?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [url, key, nowSeconds, nowSeconds, article.link])
-                known[key] = Known(firstSeen: nowSeconds, lastSeen: nowSeconds, link: article.link)
+                try insertIdentity.execute(arguments: [url, key, nowSeconds, nowSeconds, article.link])
             }
         }
         return result
@@ -244,7 +244,10 @@ struct Ingester {
         return stored
     }
 
-    private func json(_ article: Article) throws -> String {
+    /// The article's JSON as stored: with the feed's URL, which the parser leaves out.
+    private func json(_ original: Article, feedURL: String) throws -> String {
+        var article = original
+        article.feedURL = feedURL
         if let text = ArticleJSON.encode(article) {
             return text
         }

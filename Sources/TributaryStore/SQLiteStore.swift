@@ -169,7 +169,7 @@ public final class SQLiteStore: FeedStore {
     public func ingest(_ updates: [FeedUpdate], now: Date) async throws -> [IngestResult] {
         guard !updates.isEmpty else { return [] }
         return try await writing { db in
-            var ingester = Ingester(db: db, now: now)
+            var ingester = try Ingester(db: db, now: now)
             let results = try updates.map { try ingester.ingest($0) }
             if ingester.changedOutputs {
                 try Self.bumpRevision(db)
@@ -205,9 +205,9 @@ public final class SQLiteStore: FeedStore {
         try await reading { db in
             // Title and link have columns; SQLite's own JSON functions pick the text and the canonical link out of
             // the stored article: far cheaper than decoding every article (authors, links, enclosures, content)
-            // with Foundation. The synthesized Codable leaves
-            // out nil optionals, so a missing key and null both read as NULL, as nil does in Swift. The date comes
-            // from its own column, bit for bit the value the article had in memory.
+            // with Foundation. The synthesized Codable leaves out nil optionals, so a missing key and null both
+            // read as NULL, as nil does in Swift. The date comes from its own column, bit for bit the value the
+            // article had in memory.
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
