@@ -128,36 +128,55 @@ extension Aggregator {
     /// One record per story, in the order the stories first appear among the decisions.
     ///
     /// The linker answers in the order it was given the articles, so decision `i` is about `articles[i]`; the
-    /// positions stand in for lookups by id (a dictionary of 28k candidates was most of this step's time).
+    /// positions stand in for lookups by id (a dictionary of 28k candidates was most of this step's time). Both
+    /// arrays are read through buffer pointers, field by field: reading a field of an array element copied the
+    /// whole candidate or decision (a dozen strings retained and released) a third of the time.
     static func storyRecords(
         _ decisions: [LinkDecision], articles: [LinkCandidate], relatedLimit: Int
     ) -> [StoryRecord] {
-        let aligned =
-            decisions.count == articles.count
-            && zip(decisions, articles).allSatisfy { $0.id == String($1.id) }
+        decisions.withUnsafeBufferPointer { decisions in
+            articles.withUnsafeBufferPointer { articles in
+                storyRecords(decisions, articles: articles, relatedLimit: relatedLimit)
+            }
+        }
+    }
+
+    private static func storyRecords(
+        _ decisions: UnsafeBufferPointer<LinkDecision>, articles: UnsafeBufferPointer<LinkCandidate>,
+        relatedLimit: Int
+    ) -> [StoryRecord] {
+        var aligned = decisions.count == articles.count
+        for index in decisions.indices where aligned {
+            aligned = decisions[index].id == String(articles[index].id)
+        }
         var positionByID: [String: Int] = [:]
         if !aligned {
-            for (position, article) in articles.enumerated() { positionByID[String(article.id)] = position }
+            for position in articles.indices { positionByID[String(articles[position].id)] = position }
         }
-        // Positions only: copying a candidate (a dozen strings) to read one field was most of this step's time.
         func position(of decision: Int) -> Int? {
             aligned ? decision : positionByID[decisions[decision].id]
         }
         var order: [String] = []
         var members: [String: [Int]] = [:]
-        for (position, decision) in decisions.enumerated() where Int64(decision.id) != nil {
-            if members[decision.story] == nil {
-                order.append(decision.story)
+        for position in decisions.indices where Int64(decisions[position].id) != nil {
+            let story = decisions[position].story
+            if members[story] == nil {
+                order.append(story)
             }
-            members[decision.story, default: []].append(position)
+            members[story, default: []].append(position)
         }
         return order.compactMap { storyID -> StoryRecord? in
             guard let group = members[storyID], let first = group.first else { return nil }
-            let founder = group.first { decisions[$0].id == storyID } ?? first
+            var founder = first
+            for member in group where decisions[member].id == storyID {
+                founder = member
+                break
+            }
             var latest: Date?
             for member in group {
                 guard let article = position(of: member) else { continue }
-                if latest.map({ articles[article].firstSeen > $0 }) ?? true { latest = articles[article].firstSeen }
+                let seen = articles[article].firstSeen
+                if latest.map({ seen > $0 }) ?? true { latest = seen }
             }
             let lastActive = latest ?? Date(timeIntervalSince1970: 0)
             // Each article names the stories close to it; the story lists them all, the founder's first.
@@ -167,10 +186,10 @@ extension Aggregator {
                     related.append(other)
                 }
             }
+            var title: String?
+            if let article = position(of: founder) { title = articles[article].title }
             return StoryRecord(
-                id: storyID, title: position(of: founder).flatMap { articles[$0].title },
-                related: Array(related.prefix(relatedLimit)),
-                lastActive: lastActive)
+                id: storyID, title: title, related: Array(related.prefix(relatedLimit)), lastActive: lastActive)
         }
     }
 
