@@ -335,8 +335,18 @@ private final class CurlEngine {
 
     /// The host and port part of a URL, used to bound and space requests per host.
     static func hostKey(_ lowerURL: String) -> String {
-        guard let schemeEnd = lowerURL.range(of: "://") else { return lowerURL }
-        let rest = lowerURL[schemeEnd.upperBound...]
+        // By bytes: Foundation's `range(of:)` cost more than the rest of queueing a request.
+        let utf8 = lowerURL.utf8
+        var schemeEnd: String.Index?
+        var index = utf8.startIndex
+        while index < utf8.endIndex, schemeEnd == nil {
+            if utf8[index] == UInt8(ascii: ":"), lowerURL[index...].utf8.starts(with: "://".utf8) {
+                schemeEnd = utf8.index(index, offsetBy: 3)
+            }
+            index = utf8.index(after: index)
+        }
+        guard let schemeEnd else { return lowerURL }
+        let rest = lowerURL[schemeEnd...]
         let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = rest[..<end]
         if let at = authority.lastIndex(of: "@") { return String(authority[authority.index(after: at)...]) }

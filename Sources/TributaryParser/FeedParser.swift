@@ -52,7 +52,7 @@ public enum FeedParser {
     }
 
     private static func looksLikeJSON(_ data: Data, contentType: String?) -> Bool {
-        if let contentType, contentType.lowercased().contains("json") { return true }
+        if let contentType, contentType.containsASCII("json") { return true }
         for byte in data.prefix(64) {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF: continue
@@ -67,9 +67,8 @@ public enum FeedParser {
     private static func contentTypeProblem(_ contentType: String?) -> String? {
         guard let contentType, !contentType.isEmpty else { return nil }
         let media = contentType.split(separator: ";").first.map { $0.trimmedASCII() } ?? ""
-        let lower = media.lowercased()
-        if lower.contains("xml") || lower.contains("rss") || lower.contains("atom") || lower.contains("rdf")
-            || lower == "application/octet-stream"
+        if media.containsASCII("xml") || media.containsASCII("rss") || media.containsASCII("atom")
+            || media.containsASCII("rdf") || media.lowercased() == "application/octet-stream"
         {
             return nil
         }

@@ -595,15 +595,15 @@ struct XMLFeedReader {
             }
             return Text(value: sanitizedText(of: node, base: base), isHTML: true)
         }
-        if node.hasElementChildren && !type.contains("html") {
+        if node.hasElementChildren && !type.containsASCII("html") {
             // Markup written straight into a text construct: keep it as the author wrote it.
             return Text(value: inlineMarkup(node, base: base, anyNamespace: true), isHTML: true)
         }
         let isTextual =
             type == "text" || type == "html" || type.hasPrefix("text/") || type.hasSuffix("+xml")
             || type.hasSuffix("/xml")
-        let isBase64 = mode == "base64" || (isAtom && !isTextual && type.contains("/"))
-        if !isBase64 && type.contains("html") {
+        let isBase64 = mode == "base64" || (isAtom && !isTextual && type.utf8.contains(UInt8(ascii: "/")))
+        if !isBase64 && type.containsASCII("html") {
             return Text(value: sanitizedText(of: node, base: base), isHTML: true)
         }
         var text = text(of: node)
@@ -616,7 +616,7 @@ struct XMLFeedReader {
             }
             text = ""
         }
-        if type == "html" || type.contains("html") {
+        if type.containsASCII("html") {
             return Text(value: HTMLSanitizer.sanitize(text, base: base, parser: htmlParser), isHTML: true)
         }
         if type == "text" || type.hasPrefix("text/") {
