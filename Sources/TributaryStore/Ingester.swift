@@ -19,7 +19,8 @@ struct Ingester {
     static let lastSeenSlack: TimeInterval = 86_400
 
     /// The statements run once per entry, prepared once per batch: looking each up in GRDB's cache by its text
-    /// hashed the whole SQL string twice per article.
+    /// hashed the whole SQL string twice per article. An article's JSON is bound as bytes (see `ArticleJSON`) and
+    /// stored as text, which SQLite's JSON functions read.
     private let insertArticle: Statement
     private let insertIdentity: Statement
 
@@ -32,7 +33,7 @@ struct Ingester {
             sql: """
                 INSERT INTO articles (feed_url, entry_key, article, first_seen, content_updated, sort_date,
                     content_hash, published, title, link)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?)
                 """)
         insertIdentity = try db.makeStatement(
             sql: """
@@ -127,8 +128,8 @@ struct Ingester {
                 } else if existing.hash != hash {
                     try db.cachedStatement(
                         sql: """
-                            UPDATE articles SET article = ?, content_hash = ?, content_updated = ?, sort_date = ?,
-                                published = ?, title = ?, link = ?
+                            UPDATE articles SET article = CAST(? AS TEXT), content_hash = ?, content_updated = ?,
+                                sort_date = ?, published = ?, title = ?, link = ?
                             WHERE id = ?
                             """
                     ).execute(arguments: [
@@ -244,14 +245,14 @@ struct Ingester {
         return stored
     }
 
-    /// The article's JSON as stored: with the feed's URL, which the parser leaves out.
-    private func json(_ original: Article, feedURL: String) throws -> String {
+    /// The article's JSON as stored (UTF-8): with the feed's URL, which the parser leaves out.
+    private func json(_ original: Article, feedURL: String) throws -> Data {
         var article = original
         article.feedURL = feedURL
-        if let text = ArticleJSON.encode(article) {
-            return text
+        if let bytes = ArticleJSON.encode(article) {
+            return bytes
         }
-        return String(decoding: try encoder.encode(article), as: UTF8.self)
+        return try encoder.encode(article)
     }
 
     /// The `published` column: the date the linker reads (published, else updated), as seconds since the reference

@@ -7,8 +7,9 @@ struct PreparedEntries: Sendable, Hashable {
         /// `EntryIdentity.key(for:byLink: false)`; a feed keyed by link computes its keys again.
         var key: String
         var contentHash: String
-        /// The article's JSON with `feedURL` set to the feed's URL; nil when only `JSONEncoder` can write it.
-        var json: String?
+        /// The article's JSON (UTF-8) with `feedURL` set to the feed's URL; nil when only `JSONEncoder` can write
+        /// it.
+        var json: Data?
     }
 
     /// One per parsed article, in the same order.
