@@ -178,6 +178,9 @@ private func onHeader(
     guard let colon = bytes[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return length }
     var nameEnd = colon
     while nameEnd > 0 && isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+    // Only the headers something reads become strings: a response has a dozen, and making a dictionary of all of
+    // them was most of this callback's time.
+    guard keptHeaders.contains(where: { isName($0, bytes[0..<nameEnd]) }) else { return length }
     var valueStart = colon + 1
     while valueStart < end && isSpace(bytes[valueStart]) { valueStart += 1 }
     let name = String(unsafeUninitializedCapacity: nameEnd) { buffer in
@@ -194,6 +197,21 @@ private func onHeader(
         transfer.headers[name] = value
     }
     return length
+}
+
+/// The response headers a fetch keeps (`FetchResult.headers`): validators, the body's type, and what schedules
+/// the next fetch.
+let keptHeaders: [[UInt8]] = [
+    "content-type", "etag", "last-modified", "cache-control", "expires", "date", "retry-after",
+].map { Array($0.utf8) }
+
+/// True when `bytes` spell `name` (lower case) in any ASCII case.
+private func isName(_ name: [UInt8], _ bytes: Slice<UnsafeRawBufferPointer>) -> Bool {
+    guard name.count == bytes.count else { return false }
+    for (expected, byte) in zip(name, bytes) where expected != (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) {
+        return false
+    }
+    return true
 }
 
 /// The address guard: every connection curl opens, on every hop and after every DNS answer, is checked here

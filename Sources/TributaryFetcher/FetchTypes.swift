@@ -51,7 +51,8 @@ public struct FetchResult: Sendable {
     public var outcome: FetchOutcome
     /// The final response's status; nil when no response was received (or for a local file).
     public var status: Int?
-    /// The final response's headers, names lower-cased; repeated headers joined with ", ".
+    /// The final response's headers that Tributary acts on (`CurlEngine.keptHeaders`), names lower-cased;
+    /// repeated headers joined with ", ".
     public var headers: [String: String]
     /// The URL the body came from, after redirects.
     public var finalURL: String
