@@ -4,9 +4,10 @@ import Foundation
 /// into records). Such work is CPU-bound and the machines Tributary runs on have a few cores; the results are joined
 /// in their original order, so the output does not depend on which task finished first.
 public enum Parallel {
-    /// How many tasks to use: one per core, at most 8, and only for work large enough to be worth a task.
-    public static func width(for count: Int) -> Int {
-        guard count >= 2_000 else { return 1 }
+    /// How many tasks to use: one per core, at most 8, and only for work large enough to be worth a task (at
+    /// least `worthIt` items).
+    public static func width(for count: Int, worthIt: Int = 2_000) -> Int {
+        guard count >= worthIt else { return 1 }
         return max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     }
 
