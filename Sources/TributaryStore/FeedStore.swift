@@ -67,6 +67,11 @@ public protocol FeedStore: Sendable {
     /// Drops articles past the retention window (keeping the newest per feed) and identities long unseen.
     func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
 
+    /// Copies what a write-ahead log holds into the database file, for a store that keeps one. A run calls it
+    /// when everything but the publish record is written, while the publisher reads, so closing the store at the
+    /// end has little left to copy. Not required: the store stays correct either way.
+    func checkpoint() async throws
+
     /// A number that grows whenever something the outputs are made from changes (articles, feed metadata, stories);
     /// a run compares it with the one recorded at the last publish to skip a publish that would change nothing.
     func revision() async throws -> Int
@@ -237,6 +242,9 @@ public struct StoredArticle: Sendable, Hashable {
 }
 
 extension FeedStore {
+    /// Nothing to do for a store without a log of its own.
+    public func checkpoint() async throws {}
+
     /// Projects whole feed infos; a store that can read the field alone does better.
     public func feedTitles(urls: [String]) async throws -> [String: String] {
         try await feedInfos(urls: urls).compactMapValues(\.title)

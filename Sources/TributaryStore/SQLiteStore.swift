@@ -520,6 +520,15 @@ public final class SQLiteStore: FeedStore {
         }
     }
 
+    public func checkpoint() async throws {
+        do {
+            // PASSIVE: copies what no reader still needs, and never waits for a reader.
+            _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+        } catch {
+            throw StoreError.wrap(error, "cannot checkpoint the store at \(path)")
+        }
+    }
+
     public func revision() async throws -> Int {
         try await reading { db in
             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'revision'") ?? 0
