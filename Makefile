@@ -9,7 +9,7 @@ test:
 	scripts/test.sh
 
 build:
-	swift build -c release --product tributary
+	scripts/build-release.sh
 
 # Benchmarks (separate package in Benchmarks/, built in release by the benchmark plugin).
 bench:

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release --product tributary
+scripts/build-release.sh
 .build/release/tributary run --config feeds.json "$@"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 
 echo "== build (warnings are errors)"
-swift build -c release --product tributary
+scripts/build-release.sh
 swift build --build-tests
 
 echo "== swift format lint --strict"
