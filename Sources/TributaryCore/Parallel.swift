@@ -1,8 +1,10 @@
+import Dispatch
 import Foundation
 
-/// Splits independent per-item work across a few tasks (publishing 10,000 entries, turning a run's link decisions
-/// into records). Such work is CPU-bound and the machines Tributary runs on have a few cores; the results are joined
-/// in their original order, so the output does not depend on which task finished first.
+/// Splits independent per-item work across a few tasks or threads (publishing 10,000 entries, turning a run's link
+/// decisions into records, the linker's final passes). Such work is CPU-bound and the machines Tributary runs on
+/// have a few cores; the results are joined in their original order, so the output does not depend on which part
+/// finished first.
 public enum Parallel {
     /// How many tasks to use: one per core, at most 8, and only for work large enough to be worth a task (at
     /// least `worthIt` items).
@@ -32,5 +34,24 @@ public enum Parallel {
             }
             return results.compactMap { $0 }
         }
+    }
+
+    /// `map` for synchronous code (the linker's final passes): the ranges run on Dispatch's threads, one each, and
+    /// the caller blocks until all are done. A single range runs on the caller's thread.
+    public static func mapBlocking<Result>(
+        _ ranges: [Range<Int>], _ transform: @Sendable (Range<Int>) -> Result
+    )
+        -> [Result]
+    {
+        var results = [Result?](repeating: nil, count: ranges.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each thread writes its own slot, and the buffer outlives them all.
+            nonisolated(unsafe) let results = buffer
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                results[part] = transform(ranges[part])
+            }
+        }
+        // Every slot was written: concurrentPerform returns once every iteration has.
+        return results.compactMap { $0 }
     }
 }

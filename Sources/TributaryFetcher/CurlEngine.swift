@@ -353,17 +353,9 @@ private final class CurlEngine {
 
     /// The host and port part of a URL, used to bound and space requests per host.
     static func hostKey(_ lowerURL: String) -> String {
-        // By bytes: Foundation's `range(of:)` cost more than the rest of queueing a request.
-        let utf8 = lowerURL.utf8
-        var schemeEnd: String.Index?
-        var index = utf8.startIndex
-        while index < utf8.endIndex, schemeEnd == nil {
-            if utf8[index] == UInt8(ascii: ":"), lowerURL[index...].utf8.starts(with: "://".utf8) {
-                schemeEnd = utf8.index(index, offsetBy: 3)
-            }
-            index = utf8.index(after: index)
-        }
-        guard let schemeEnd else { return lowerURL }
+        // Searched in the bytes: Foundation's `range(of:)` on the string cost more than the rest of queueing a
+        // request.
+        guard let schemeEnd = lowerURL.utf8.firstRange(of: "://".utf8)?.upperBound else { return lowerURL }
         let rest = lowerURL[schemeEnd...]
         let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = rest[..<end]

@@ -280,9 +280,8 @@ public struct Linker {
                 index.related(to: $0, count: count, norms: norms, scratch: &scratch, inWindow: Self.inWindow)
             }
         }
-        let found =
-            stories.count >= 2_000
-            ? SharedWork.slices(stories.count) { related(stories[$0]) }.flatMap { $0 } : related(stories[...])
+        let slices = Parallel.slices(stories.count, width: Parallel.width(for: stories.count))
+        let found = Parallel.mapBlocking(slices) { related(stories[$0]) }.flatMap { $0 }
         for (story, list) in zip(stories, found) {
             nearest[Int(story)] = list
         }

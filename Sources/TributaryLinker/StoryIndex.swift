@@ -1,4 +1,5 @@
 internal import Foundation
+internal import TributaryCore
 
 /// A sparse term-weight vector, sorted by term id so two vectors meet in one merge-join.
 struct SparseVector {
@@ -709,10 +710,14 @@ struct StoryIndex {
             if !stories[Int(story)].centroid.isEmpty { roots.append(story) }
         }
         var pairs: [MergePair]
-        if roots.count >= Self.parallelMergeSubjects {
+        // A pass over thousands of stories (the final passes over a run's window) finds its pairs on every core; the
+        // streaming passes, a few hundred stories while the fetch keeps the cores busy, stay on one and reuse the
+        // index's scratch.
+        let width = Parallel.width(for: roots.count)
+        if width > 1 {
             // Joined in the order of `roots`: the same pairs in the same order as one core finds them.
             let (index, subjects) = (self, roots)
-            pairs = SharedWork.slices(subjects.count) { range in
+            pairs = Parallel.mapBlocking(Parallel.slices(subjects.count, width: width)) { range in
                 var scratch = CandidateScratch()
                 return index.mergePairs(subjects[range], scratch: &scratch, inWindow: inWindow)
             }.flatMap { $0 }
@@ -741,10 +746,6 @@ struct StoryIndex {
 
     /// Two stories a merge pass found close enough to merge, `a < b`.
     typealias MergePair = (a: Int32, b: Int32, score: Float)
-
-    /// A pass over this many stories (the final passes over a run's window) finds its pairs on every core; the
-    /// streaming passes, a few hundred stories while the fetch keeps the cores busy, stay on one.
-    static let parallelMergeSubjects = 2_000
 
     /// The pairs each of `roots` forms with its candidates, in the order of `roots`. Reads the index only.
     func mergePairs(
